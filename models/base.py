@@ -1,0 +1,43 @@
+"""The one database binding every model shares.
+
+The database is known only at run time (``DATABASE_URL``), so models bind to a
+``DatabaseProxy`` that the admin app factory, the worker and the tests
+initialise through :func:`connect`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee
+from playhouse.db_url import connect as connect_url
+
+database_proxy = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": 1,
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "cache_size": -32_000,
+}
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now: what every timestamp column stores."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+def connect(url: str) -> peewee.Database:
+    """Open the database at ``url`` and bind every model to it."""
+    if url.startswith("sqlite"):
+        db = connect_url(url, pragmas=SQLITE_PRAGMAS)
+    else:
+        db = connect_url(url)
+    database_proxy.initialize(db)
+    return db
