@@ -1,0 +1,1 @@
+"""Activities: every side effect, one module per process or external system."""

@@ -1,0 +1,1 @@
+"""habilita: durable onboarding of companies onto electronic invoicing."""

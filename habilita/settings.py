@@ -1,0 +1,97 @@
+"""Settings from environment variables, with defaults for the dev stack.
+
+In development (the default) the secrets the stack needs are generated once
+under ``var/`` and reused; with ``HABILITA_ENV=production`` they must come
+from the environment and nothing is generated.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(var_dir: Path, name: str, make) -> str:
+    """Read ``var/<name>``, creating it with ``make()`` on first start."""
+    path = var_dir / name
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    var_dir: Path
+    database_url: str
+    temporal_address: str
+    temporal_namespace: str
+    task_queue: str
+    temporal_tls: bool
+    temporal_tls_cert: str
+    temporal_tls_key: str
+    temporal_api_key: str
+    temporal_ui_url: str
+    secret_key: str
+    encryption_key: str
+    dian_url: str
+    admin_host: str
+    admin_port: int
+    smtp_url: str
+    mail_from: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        environment = env.get("HABILITA_ENV", "development")
+        var_dir = Path(env.get("HABILITA_VAR", "var")).absolute()
+        production = environment == "production"
+
+        def secret(name: str, file_name: str, make) -> str:
+            value = env.get(name, "")
+            if value:
+                return value
+            if production:
+                raise SettingsError(f"{name} is required when HABILITA_ENV=production")
+            return _dev_secret(var_dir, file_name, make)
+
+        return cls(
+            environment=environment,
+            var_dir=var_dir,
+            database_url=env.get("DATABASE_URL", f"sqlite:///{var_dir / 'habilita.db'}"),
+            temporal_address=env.get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+            temporal_namespace=env.get("TEMPORAL_NAMESPACE", "habilita"),
+            task_queue=env.get("TEMPORAL_TASK_QUEUE", "habilita"),
+            temporal_tls=_flag(env.get("TEMPORAL_TLS")),
+            temporal_tls_cert=env.get("TEMPORAL_TLS_CERT", ""),
+            temporal_tls_key=env.get("TEMPORAL_TLS_KEY", ""),
+            temporal_api_key=env.get("TEMPORAL_API_KEY", ""),
+            temporal_ui_url=env.get("TEMPORAL_UI_URL", "http://127.0.0.1:8233"),
+            secret_key=secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48)),
+            encryption_key=secret(
+                "HABILITA_ENCRYPTION_KEY", "encryption_key",
+                lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            ),
+            dian_url=env.get("DIAN_URL", "http://127.0.0.1:8090/WcfDianCustomerServices.svc"),
+            admin_host=env.get("ADMIN_HOST", "127.0.0.1"),
+            admin_port=int(env.get("ADMIN_PORT", "5000")),
+            smtp_url=env.get("SMTP_URL", ""),
+            mail_from=env.get("MAIL_FROM", "habilita@localhost"),
+        )

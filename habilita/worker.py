@@ -1,0 +1,31 @@
+"""One worker that registers every workflow and activity of habilita."""
+from __future__ import annotations
+
+import concurrent.futures
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.process import ProcessActivities
+from workflows.einvoicing import EInvoicingEnablement
+
+from .settings import Settings
+
+WORKFLOWS = [EInvoicingEnablement]
+
+
+def build_activities(settings: Settings) -> list:
+    """Every activity, as bound methods of objects built with their dependencies."""
+    process = ProcessActivities()
+    return [process.project, process.record_audit]
+
+
+def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None,
+                 activity_executor: concurrent.futures.Executor | None = None) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=build_activities(settings),
+        activity_executor=activity_executor or concurrent.futures.ThreadPoolExecutor(max_workers=16),
+    )

@@ -1,0 +1,46 @@
+"""The projection of each workflow the admin lists from SQL.
+
+Temporal is the source of truth for where a process stands; every workflow
+keeps its row here current through an activity at each transition, so a list
+of 100,000 processes never calls ``describe()`` per row.
+"""
+from __future__ import annotations
+
+import peewee
+
+from .base import BaseModel, utcnow
+from .company import Company
+
+STATUSES = ("running", "waiting", "completed", "failed", "cancelled", "terminated")
+WAITING_ON = ("", "staff", "company", "dian", "system")
+
+
+class ProcessRecord(BaseModel):
+    workflow_id = peewee.CharField(max_length=200, primary_key=True)
+    run_id = peewee.CharField(max_length=100, default="")
+    process_type = peewee.CharField(max_length=60)
+    company = peewee.ForeignKeyField(Company, backref="processes", null=True, on_delete="SET NULL")
+    current_step = peewee.CharField(max_length=60, default="")
+    status = peewee.CharField(max_length=20, default="running")
+    waiting_on = peewee.CharField(max_length=20, default="")
+    step_entered_at = peewee.DateTimeField(default=utcnow)
+    last_error = peewee.TextField(default="")
+    # "<workflow time>#<transition number>": ordered even across a reset
+    # (a new run replays to the reset point, then moves on in later time), so
+    # a retried, late projection never overwrites a newer state.
+    version = peewee.CharField(max_length=40, default="")
+    started_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+    completed_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("process_type", "status", "updated_at"), False),
+            (("current_step", "status"), False),
+            (("status", "step_entered_at"), False),
+            (("waiting_on", "step_entered_at"), False),
+            (("updated_at",), False),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.process_type} {self.workflow_id} ({self.current_step}, {self.status})"

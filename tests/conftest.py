@@ -1,0 +1,112 @@
+"""The harness every test stands on: a real database and real Temporal servers.
+
+- ``db``: a fresh, migrated database per test (a temporary SQLite file, or
+  the PostgreSQL database named by ``DATABASE_URL``, emptied between tests).
+- ``temporal_env``: one local Temporal dev server for the session, with the
+  same search attributes and dynamic config as `make run`.
+- ``time_skipping_env``: the time-skipping test server, for timers and SLAs.
+- ``task_queue``: a fresh task queue per test, so workers never share work.
+- ``settings``: development settings rooted in the test's temporary folder.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+import models
+from habilita.codec import data_converter
+from habilita.db import open_database, upgrade
+from habilita.devserver import DevServerConfig, temporal_binary, test_server_binary
+from habilita.settings import Settings
+from workflows import attributes
+
+TEST_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+POSTGRES_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings.from_env({
+        "HABILITA_VAR": str(tmp_path / "var"),
+        "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'habilita.db'}",
+        "HABILITA_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+        "SECRET_KEY": "test-secret-key",
+    })
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema():
+    if not POSTGRES_URL:
+        return None
+    db = open_database(POSTGRES_URL)
+    tables = db.get_tables()
+    if tables:
+        db.execute_sql("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+    upgrade(db)
+    return db
+
+
+@pytest.fixture
+def db(settings, _postgres_schema):
+    if _postgres_schema is not None:
+        database = open_database(POSTGRES_URL)
+        tables = [t for t in database.get_tables() if t != "migratehistory"]
+        database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    else:
+        database = open_database(settings.database_url)
+        upgrade(database)
+    yield database
+    database.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def temporal_env():
+    config = DevServerConfig.load()
+    env = await WorkflowEnvironment.start_local(
+        namespace=config.namespace,
+        data_converter=data_converter(TEST_ENCRYPTION_KEY),
+        search_attributes=list(attributes.ALL),
+        dev_server_existing_path=temporal_binary(),
+        dev_server_extra_args=config.pragma_args() + config.dynamic_config_args(),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env():
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=data_converter(TEST_ENCRYPTION_KEY),
+        test_server_existing_path=test_server_binary(),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def client(temporal_env):
+    return temporal_env.client
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def company(db):
+    return models.Company.create(country="CO", tax_id="900123456", check_digit="8", legal_name="Panadería La Espiga SAS")
+
+
+@pytest_asyncio.fixture
+async def worker(client, settings, task_queue, db):
+    """A worker of every workflow and activity on this test's task queue."""
+    from habilita.worker import build_worker
+
+    async with build_worker(client, settings, task_queue=task_queue) as running:
+        yield running

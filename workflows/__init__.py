@@ -1,0 +1,1 @@
+"""Temporal workflows: deterministic orchestration, one module per process."""
