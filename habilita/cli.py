@@ -1,0 +1,124 @@
+"""The `habilita` command: run the stack, its parts, and operate on data."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+
+import click
+
+from .settings import Settings
+
+
+def load_settings() -> Settings:
+    return Settings.from_env()
+
+
+def open_db(settings: Settings):
+    from .db import open_database
+
+    return open_database(settings.database_url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """habilita: bring companies onto electronic invoicing with durable workflows.
+
+    Settings come from environment variables (DATABASE_URL, TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE, ...); see the README.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+@cli.command()
+def worker() -> None:
+    """Run the Temporal worker: every workflow and activity."""
+    from .db import upgrade
+    from .temporal import connect
+    from .worker import build_worker
+
+    settings = load_settings()
+    upgrade(open_db(settings))
+
+    async def run() -> None:
+        client = await connect(settings, identity="habilita-worker")
+        click.echo(f"worker on task queue {settings.task_queue!r} at {settings.temporal_address}")
+        await build_worker(client, settings).run()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the schema or apply pending migrations in place."""
+    from .db import upgrade
+
+    applied = upgrade(open_db(load_settings()))
+    click.echo("applied: " + ", ".join(applied) if applied else "schema is up to date")
+
+
+@cli.group()
+def users() -> None:
+    """Console users and their roles."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Full name.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["onboarding", "support", "auditor", "admin"]), help="Repeat for several roles.")
+@click.option("--password", default=None, help="Initial password; generated and printed when omitted.")
+def users_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
+    """Create a user who must change the password at first login."""
+    from models import FieldError, User
+
+    open_db(load_settings())
+    if User.by_email(email):
+        raise click.ClickException(f"a user with e-mail {email.lower()} already exists")
+    password = password or secrets.token_urlsafe(12)
+    user = User(email=email.strip().lower(), name=name)
+    try:
+        user.set_roles(roles)
+        user.set_password(password, must_change=True)
+    except FieldError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}")
+    user.save()
+    click.echo(f"created {user.email} ({user.roles}); initial password: {password}")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--password", default=None, help="New password; generated and printed when omitted.")
+def users_reset_password(email: str, password: str | None) -> None:
+    """Set a new password that must be changed at the next login."""
+    from models import FieldError, User
+
+    open_db(load_settings())
+    user = User.by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with e-mail {email.lower()}")
+    password = password or secrets.token_urlsafe(12)
+    try:
+        user.set_password(password, must_change=True)
+    except FieldError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.message}")
+    user.failed_logins, user.locked_until = 0, None
+    user.save()
+    click.echo(f"password of {user.email} reset; new password: {password}")
+
+
+def main() -> None:
+    cli(prog_name="habilita")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
