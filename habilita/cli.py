@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import signal
+import subprocess
 import sys
 
 import click
@@ -43,13 +45,80 @@ def worker() -> None:
 
     async def run() -> None:
         client = await connect(settings, identity="habilita-worker")
+        running = build_worker(client, settings)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Finish in-flight activities and hand back workflow tasks cleanly.
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(running.shutdown()))
         click.echo(f"worker on task queue {settings.task_queue!r} at {settings.temporal_address}")
-        await build_worker(client, settings).run()
+        await running.run()
 
+    asyncio.run(run())
+
+
+@cli.command()
+@click.option("--no-seed", is_flag=True, help="Do not seed demo data.")
+def dev(no_seed: bool) -> None:
+    """Run the whole dev stack: Temporal, simulators, worker, admin (what `make run` starts).
+
+    Seeds demo data once; Ctrl-C stops everything. Data lives under var/.
+    """
+    from .db import upgrade
+    from .devstack import DevStack, DevStackError
+
+    settings = load_settings()
+    applied = upgrade(open_db(settings))
+    if applied:
+        click.echo("[dev] schema: applied " + ", ".join(applied))
+    stack = DevStack(settings)
+
+    def seed(env: dict) -> None:
+        if not no_seed:
+            subprocess.run([sys.executable, "-m", "habilita.cli", "seed-demo"], env=env, check=True)
+
+    code = 0
     try:
-        asyncio.run(run())
-    except KeyboardInterrupt:
-        pass
+        stack.start(seed=seed)
+        config = stack.config
+        click.echo(
+            "\n[dev] habilita is running:\n"
+            f"[dev]   admin console   http://{settings.admin_host}:{settings.admin_port}\n"
+            f"[dev]   Temporal Web UI http://{config.ip}:{config.ui_port}/namespaces/{config.namespace}/workflows\n"
+            f"[dev]   Temporal gRPC   {config.ip}:{config.port}\n"
+            "[dev] Ctrl-C stops everything; data stays in var/.\n"
+        )
+        code = stack.watch()
+    except DevStackError as exc:
+        click.echo(f"[dev] {exc}", err=True)
+        code = 1
+    finally:
+        stack.stop()
+    sys.exit(code)
+
+
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Seed demo users, companies and processes (safe to run again)."""
+    from .demo import seed_admin, seed_companies, seed_processes
+    from .temporal import connect
+
+    settings = load_settings()
+    open_db(settings)
+    password = seed_admin()
+    companies = seed_companies()
+
+    async def run() -> None:
+        client = await connect(settings, identity="habilita-seed")
+        await seed_processes(client, settings, companies)
+
+    asyncio.run(run())
+    click.echo(f"[seed] {len(companies)} demo companies and their processes are in place")
+    if password:
+        banner = f"first admin: admin@habilita.local  password: {password}  (change it at first login)"
+        click.echo("[seed] " + "*" * len(banner) + "\n[seed] " + banner + "\n[seed] " + "*" * len(banner))
+        path = settings.var_dir / "initial-admin-password"
+        path.write_text(password + "\n")
+        path.chmod(0o600)
 
 
 @cli.group()

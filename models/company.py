@@ -21,11 +21,13 @@ def clean_tax_id(country: str, tax_id: str, check_digit: str) -> tuple[str, str]
         raise FieldError("country", f"country must be one of {', '.join(COUNTRIES)}, not {country!r}")
     number = (tax_id or "").replace(".", "").replace(" ", "").strip()
     digit = (check_digit or "").strip().upper()
+    if not digit:
+        raise FieldError("check_digit", "the check digit is required")
     try:
         if country == "CO":
             validate_nit(number, digit)
         else:
-            validate_rut(number, digit)
+            validate_rut(f"{number}-{digit}")
     except ValueError as exc:
         raise FieldError("tax_id", str(exc)) from exc
     return number, digit

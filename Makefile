@@ -1,0 +1,45 @@
+# habilita: `make run` starts the dev stack with demo data; `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup translations run test test-postgres bench clean-var help
+
+help:
+	@echo "make run            set up and start the whole dev stack (Temporal, simulators, worker, admin)"
+	@echo "make test           set up and run the whole test suite"
+	@echo "make test-postgres  run the database-bound tests on PostgreSQL (POSTGRES_TEST_URL)"
+	@echo "make bench          run every benchmark in bench/"
+	@echo "make clean-var      delete var/: the local databases, keys and logs of the dev stack"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@$(MAKE) --no-print-directory translations
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+translations:
+	@if [ -d admin/translations ]; then $(BIN)/pybabel compile -q -d admin/translations || exit 1; fi
+
+run: setup
+	$(BIN)/habilita dev
+
+# pytest exits 5 when it collected no test: make treats that, like any
+# non-zero code, as a failure.
+test: setup
+	$(BIN)/pytest
+	@if [ -n "$$POSTGRES_TEST_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-postgres: setup
+	@test -n "$$POSTGRES_TEST_URL" || { echo "set POSTGRES_TEST_URL=postgresql://user:pw@host/db"; exit 2; }
+	DATABASE_URL="$$POSTGRES_TEST_URL" $(BIN)/pytest -m "not e2e" tests/models $(wildcard tests/accounting)
+
+bench: setup
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+clean-var:
+	rm -rf var/

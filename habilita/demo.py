@@ -1,0 +1,73 @@
+"""Demo data for the dev stack, seeded once and safe to seed again."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
+
+from models import Company, User
+from workflows.einvoicing import EInvoicingEnablement, StartEnablement
+
+from .settings import Settings
+
+ADMIN_EMAIL = "admin@habilita.local"
+DEMO_COMPANIES = (
+    # (country, tax id, check digit, legal name, city)
+    ("CO", "900123456", "8", "Panadería La Espiga S.A.S.", "Bogotá"),
+    ("CO", "901234567", "7", "Ferretería El Tornillo Ltda.", "Medellín"),
+    ("CO", "860512780", "4", "Distribuidora Andina S.A.", "Cali"),
+    ("CO", "901555444", "7", "Café de la Sierra S.A.S.", "Santa Marta"),
+    ("CL", "76086428", "5", "Comercial Los Andes SpA", "Santiago"),
+)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    admin_password: str | None
+    companies: list[Company]
+
+
+def seed_admin() -> str | None:
+    """Create the first admin when there is no user; returns its password."""
+    if User.select().exists():
+        return None
+    password = secrets.token_urlsafe(12) + "-1"
+    user = User(email=ADMIN_EMAIL, name="Administrador")
+    user.set_roles(["admin"])
+    user.set_password(password, must_change=True)
+    user.save()
+    return password
+
+
+def seed_companies() -> list[Company]:
+    companies = []
+    for country, tax_id, dv, name, city in DEMO_COMPANIES:
+        company = Company.get_or_none((Company.country == country) & (Company.tax_id == tax_id))
+        if company is None:
+            company = Company.create(country=country, tax_id=tax_id, check_digit=dv, legal_name=name, city=city,
+                                     email=f"facturacion@{tax_id}.example.co")
+        companies.append(company)
+    return companies
+
+
+def enablement_workflow_id(company: Company) -> str:
+    return f"einvoicing-{company.country}-{company.tax_id}"
+
+
+async def start_enablement(client: Client, settings: Settings, company: Company, *, actor: str):
+    """Start P1 for ``company``, or return the one already running."""
+    return await client.start_workflow(
+        EInvoicingEnablement.run,
+        StartEnablement(company_id=company.id, company_tax_id=company.display_tax_id, started_by=actor),
+        id=enablement_workflow_id(company), task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary=f"Habilitación de facturación electrónica: {company.legal_name}",
+    )
+
+
+async def seed_processes(client: Client, settings: Settings, companies: list[Company]) -> None:
+    for company in companies:
+        if company.country == "CO":
+            await start_enablement(client, settings, company, actor="demo")
