@@ -25,7 +25,7 @@ from .signing import C14N_1_0, DIAN_POLICY, SIGNATURE_PATH
 
 _CONFIG = XAdESSignatureConfiguration(
     require_x509=True,
-    location="./ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/",
+    location=f"./{{{ns.EXT}}}UBLExtensions/{{{ns.EXT}}}UBLExtension/{{{ns.EXT}}}ExtensionContent/",
     expect_references=3,
     signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
     digest_algorithms=frozenset({DigestAlgorithm.SHA256}),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.exceptions import SignXMLException
@@ -41,6 +42,8 @@ DIAN_POLICY = XAdESSignaturePolicy(
     DigestMethod=DigestAlgorithm.SHA256,
     DigestValue=constants.POLICY_DIGEST_SHA256,
 )
+# Written by hand: lxml's own declaration uses single quotes, DIAN's samples double.
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 _ROLES = (constants.ROLE_SUPPLIER, constants.ROLE_THIRD_PARTY)
 
 
@@ -67,7 +70,8 @@ class _CertFacts:
         return cls(
             base64_der=base64.b64encode(der).decode("ascii"),
             sha256_b64=base64.b64encode(hashlib.sha256(der).digest()).decode("ascii"),
-            issuer_name=cert.issuer.rfc4514_string(),
+            # .NET (DIAN) names OID 2.5.4.5 SERIALNUMBER; RFC 4514 would write the bare OID.
+            issuer_name=cert.issuer.rfc4514_string({NameOID.SERIAL_NUMBER: "SERIALNUMBER"}),
             serial_number=str(cert.serial_number),
         )
 
@@ -214,4 +218,4 @@ class Signer:
             )
         except SignXMLException as exc:
             raise SigningError(f"signxml could not sign the document: {exc}") from exc
-        return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+        return XML_DECLARATION + etree.tostring(signed, encoding="UTF-8")
