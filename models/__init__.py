@@ -2,14 +2,21 @@
 from .audit import AuditEvent
 from .base import BaseModel, connect, database_proxy, utcnow
 from .company import Company
+from .enablement import (
+    CertificateLoan, Notification, NumberingResolution, Representative, SigningCertificate, TestSetBatch,
+    TestSetDocument, VoucherType,
+)
 from .errors import FieldError, ModelError, TaxIdLocked
 from .files import StoredFile
 from .process import ProcessRecord
 from .user import ROLES, User
 
-ALL_MODELS = [Company, User, ProcessRecord, AuditEvent, StoredFile]
+ALL_MODELS = [Company, User, ProcessRecord, AuditEvent, StoredFile,
+              Representative, SigningCertificate, CertificateLoan, NumberingResolution, VoucherType,
+              TestSetDocument, TestSetBatch, Notification]
 
 __all__ = [
-    "ALL_MODELS", "AuditEvent", "BaseModel", "Company", "FieldError", "ModelError", "ProcessRecord",
+    "ALL_MODELS", "AuditEvent", "BaseModel", "CertificateLoan", "Company", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
+    "SigningCertificate", "TestSetBatch", "TestSetDocument", "VoucherType",
     "ROLES", "StoredFile", "TaxIdLocked", "User", "connect", "database_proxy", "utcnow",
 ]
