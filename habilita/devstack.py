@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .devserver import PROJECT_ROOT, DevServerConfig, temporal_binary
@@ -61,13 +61,19 @@ def _pump(prefix: str, stream) -> None:
 
 
 class DevStack:
-    def __init__(self, settings: Settings, *, root: Path = PROJECT_ROOT, dian_port: int = 8090,
-                 billing_port: int = 8091):
+    def __init__(self, settings: Settings, *, root: Path = PROJECT_ROOT):
         self.settings = settings
         self.root = root
-        self.config = DevServerConfig.load()
-        self.dian_port = dian_port
-        self.billing_port = billing_port
+        config = DevServerConfig.load()
+        # Ports can move (a second stack, the tests) without editing the YAML.
+        self.config = replace(
+            config,
+            port=int(os.environ.get("TEMPORAL_DEV_PORT", config.port)),
+            ui_port=int(os.environ.get("TEMPORAL_DEV_UI_PORT", config.ui_port)),
+            db_filename=str(settings.var_dir / Path(config.db_filename).name),
+        )
+        self.dian_port = int(os.environ.get("DIAN_SIM_PORT", 8090))
+        self.billing_port = int(os.environ.get("BILLING_SIM_PORT", 8091))
         self.children: list[Child] = []
 
     def environment(self) -> dict:
