@@ -1,0 +1,1 @@
+"""Local stand-ins for external systems, speaking their real protocols (dev stack and tests)."""
