@@ -32,7 +32,9 @@ def to_decimal(value: Number, *, what: str = "amount") -> Decimal:
 
 def money(value: Number) -> Decimal:
     """Round to cents, half-up, as amounts are written in the document."""
-    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    if type(value) is not Decimal:  # builders pass Decimals: skip the checks on the hot path
+        value = to_decimal(value)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def write_amount(value: Number) -> str:

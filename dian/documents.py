@@ -10,6 +10,7 @@ and converted; floats are refused because they lose cents).
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import ClassVar
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,7 +75,7 @@ class Party:
         elif not self.id_number.strip():
             raise InvalidDocument(f"the identification number of {self.name} is empty")
 
-    @property
+    @functools.cached_property
     def check_digit(self) -> str | None:
         """The DV of the NIT, None for id types without one."""
         return nit_check_digit(self.id_number) if self.id_type == NIT_ID_TYPE else None
@@ -180,6 +181,11 @@ class Software:
         if not self.id.strip() or not self.pin.strip():
             raise InvalidDocument("software id and PIN are required")
         object.__setattr__(self, "provider_nit", validate_nit(self.provider_nit))
+
+    @functools.cached_property
+    def provider_dv(self) -> str:
+        """The check digit of the provider's NIT."""
+        return nit_check_digit(self.provider_nit)
 
 
 @dataclass(frozen=True, kw_only=True)

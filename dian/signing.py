@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.exceptions import SignXMLException
+from signxml.signer import SignatureReference
 from signxml.xades import XAdESSignaturePolicy, XAdESSigner
 
 from . import constants
@@ -99,10 +100,24 @@ class _DianXAdESSigner(XAdESSigner):
         ]
         self.signed_data_object_properties_annotators = []
 
+    def _unpack(self, data, references):
+        # signxml serializes and re-parses the document twice to digest it
+        # without the placeholder; the tree is ours to sign in place, so the
+        # slot is detached while the document digest is computed instead
+        # (same bytes digested, a third less work per signature).
+        slot = data.find(SIGNATURE_PATH, namespaces=ns.NS)
+        del slot.attrib["Id"]
+        self._slot_parent = slot.getparent()
+        self._slot_parent.remove(slot)
+        return slot, data, [data], [SignatureReference(URI="")]
+
     def _build_sig(self, sig_root, references, c14n_inputs, inclusive_ns_prefixes, exclude_c14n_transform_element=False):
         signed_info, signature_value = super()._build_sig(
             sig_root, references, c14n_inputs, inclusive_ns_prefixes, exclude_c14n_transform_element
         )
+        # Back in place before KeyInfo and SignedProperties are digested: C14N 1.0
+        # includes the namespaces they inherit from the document.
+        self._slot_parent.append(sig_root)
         signed_info.find(_ds("Reference")).set("Id", f"{self._id}-ref0")
         signature_value.set("Id", f"{self._id}-sigvalue")
         return signed_info, signature_value
@@ -191,7 +206,8 @@ class Signer:
     def sign(self, document: etree._Element | bytes, *, signing_time: str | None = None) -> bytes:
         """Sign a built document (with its empty signature slot) and return the signed bytes.
 
-        The result must be stored and sent as is: re-serializing or
+        The tree is signed in place (build a new one to sign again). The
+        result must be stored and sent as is: re-serializing or
         pretty-printing it breaks the signature. ``signing_time`` overrides the
         SigningTime text (ISO 8601 with offset); by default see :func:`signing_time_for`.
         """

@@ -123,13 +123,13 @@ def is_batch_in_process(responses) -> bool:
     )
 
 
-def test_set_message(test_set_id: str, status: int) -> str:
+def set_status_message(test_set_id: str, status: int) -> str:
     """The message DIAN gives about a test set's status."""
     word = TEST_SET_STATUS.get(status, TEST_SET_STATUS[TEST_SET_IN_PROCESS])
     return f"Set de prueba con identificador {test_set_id} se encuentra {word}"
 
 
-def no_test_set_message(nit: str, software_id: str) -> str:
+def no_set_message(nit: str, software_id: str) -> str:
     """DIAN's message when a NIT has no test set for a software."""
     return f"NIT {nit} no tiene habilitado set de prueba para software con id {software_id}"
 
@@ -140,3 +140,18 @@ ZIP_TOO_LARGE = "Cantidad de documentos dentro del lote ZIP excede máximo permi
 def zip_too_large_message(limit: int) -> str:
     """DIAN's message when a zip holds more documents than allowed."""
     return ZIP_TOO_LARGE.format(limit=limit)
+
+
+def decided_set_status(responses) -> int | None:
+    """The test set's decision (1 accepted, 2 rejected) named in GetStatusZip answers, or None.
+
+    Once a set is decided DIAN says so in the answers about its batches
+    ("Set de prueba con identificador X se encuentra Aceptado").
+    """
+    for response in responses:
+        for text in (response.status_message, response.status_description):
+            if "se encuentra " + TEST_SET_STATUS[TEST_SET_ACCEPTED] in text:
+                return TEST_SET_ACCEPTED
+            if "se encuentra " + TEST_SET_STATUS[TEST_SET_REJECTED] in text:
+                return TEST_SET_REJECTED
+    return None

@@ -18,7 +18,6 @@ from lxml import etree
 from . import constants, hashes
 from . import namespaces as ns
 from .amounts import ZERO, Totals, compute_totals, write_amount
-from .checkdigit import nit_check_digit
 from .clock import issue_time_text, to_colombia
 from .documents import (
     TAX_NAMES,
@@ -85,10 +84,13 @@ def _clark(tag: str) -> str:
 
 
 def _add(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, _clark(tag), attrs) if attrs else etree.SubElement(parent, _clark(tag))
+    element = _SubElement(parent, _clark(tag), attrs)
     if text is not None:
         element.text = text
     return element
+
+
+_SubElement = etree.SubElement
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _dian_extensions(parent, document: AnyDocument, kind: _Kind, qr: str) -> Non
     provider = _add(extensions, "sts:SoftwareProvider")
     software = document.software
     _add(provider, "sts:ProviderID", software.provider_nit, **_DIAN_ID,
-         schemeID=nit_check_digit(software.provider_nit), schemeName="31")
+         schemeID=software.provider_dv, schemeName="31")
     _add(provider, "sts:SoftwareID", software.id, **_DIAN_ID)
     _add(extensions, "sts:SoftwareSecurityCode",
          hashes.software_security_code(software_id=software.id, pin=software.pin, number=document.number), **_DIAN_ID)
