@@ -119,7 +119,7 @@ class DianService:
         if batch.test_set_id:
             test_set = self.settle(self.store.TestSet.get(self.store.TestSet.test_set_id == batch.test_set_id), now=now)
             if test_set.status != status.TEST_SET_IN_PROCESS:
-                set_message = status.test_set_message(test_set.test_set_id, test_set.status)
+                set_message = status.set_status_message(test_set.test_set_id, test_set.status)
         documents = self.store.Document.select().where(self.store.Document.zip_key == batch.zip_key)
         return tuple(_response(d, status_message=set_message) for d in documents.order_by(self.store.Document.id))
 
@@ -192,7 +192,7 @@ class DianService:
             "test_set_id": test_set.test_set_id, "nit": test_set.nit, "software_id": test_set.software_id,
             "kind": test_set.kind, "status": test_set.status,
             "status_text": status.TEST_SET_STATUS[test_set.status],
-            "message": status.test_set_message(test_set.test_set_id, test_set.status),
+            "message": status.set_status_message(test_set.test_set_id, test_set.status),
             "required": test_set.required_counts(), "total_documents": test_set.total_documents,
             "accepted": dict(accepted), "rejected": sum(1 for d in counted if not d.is_valid),
             "received": len(counted),
@@ -232,7 +232,7 @@ class DianService:
         nit = facts[0].issuer_nit if facts else "(desconocido)"
         software_id = facts[0].software_id if facts else "(desconocido)"
         if test_set is None or (facts and (test_set.nit != nit or test_set.software_id != software_id)):
-            raise UploadRefused(status.no_test_set_message(nit, software_id))
+            raise UploadRefused(status.no_set_message(nit, software_id))
         return test_set
 
     def _new_batch(self, request, *, now, test_set_id, sender_nit, set_status):
@@ -292,7 +292,7 @@ def _not_found(track_id: str) -> soap.DianResponse:
 
 
 def _set_level(test_set_id: str, set_status: int) -> soap.DianResponse:
-    message = status.test_set_message(test_set_id, set_status)
+    message = status.set_status_message(test_set_id, set_status)
     return soap.DianResponse(is_valid=set_status == status.TEST_SET_ACCEPTED, status_code=str(set_status),
                              status_description=message, status_message=message)
 
