@@ -1,4 +1,5 @@
 """What the system knows, as peewee tables bound to one ``DatabaseProxy``."""
+from .access import LoginFailure, OutboxMessage, PasswordResetToken
 from .audit import AuditEvent
 from .base import BaseModel, connect, database_proxy, utcnow
 from .company import Company
@@ -11,12 +12,12 @@ from .files import StoredFile
 from .process import ProcessRecord
 from .user import ROLES, User
 
-ALL_MODELS = [Company, User, ProcessRecord, AuditEvent, StoredFile,
+ALL_MODELS = [Company, User, ProcessRecord, AuditEvent, StoredFile, PasswordResetToken, LoginFailure, OutboxMessage,
               Representative, SigningCertificate, CertificateLoan, NumberingResolution, VoucherType,
               TestSetDocument, TestSetBatch, Notification]
 
 __all__ = [
-    "ALL_MODELS", "AuditEvent", "BaseModel", "CertificateLoan", "Company", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
+    "ALL_MODELS", "AuditEvent", "LoginFailure", "OutboxMessage", "PasswordResetToken", "BaseModel", "CertificateLoan", "Company", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
     "SigningCertificate", "TestSetBatch", "TestSetDocument", "VoucherType",
     "ROLES", "StoredFile", "TaxIdLocked", "User", "connect", "database_proxy", "utcnow",
 ]
