@@ -44,3 +44,6 @@ NS: dict[str, str] = {
     "ds": DS,
     "xades": XADES,
 }
+
+# Written by hand: lxml's own declaration uses single quotes, DIAN's samples double.
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'

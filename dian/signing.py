@@ -43,8 +43,6 @@ DIAN_POLICY = XAdESSignaturePolicy(
     DigestMethod=DigestAlgorithm.SHA256,
     DigestValue=constants.POLICY_DIGEST_SHA256,
 )
-# Written by hand: lxml's own declaration uses single quotes, DIAN's samples double.
-XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 _ROLES = (constants.ROLE_SUPPLIER, constants.ROLE_THIRD_PARTY)
 
 
@@ -234,4 +232,4 @@ class Signer:
             )
         except SignXMLException as exc:
             raise SigningError(f"signxml could not sign the document: {exc}") from exc
-        return XML_DECLARATION + etree.tostring(signed, encoding="UTF-8")
+        return ns.XML_DECLARATION + etree.tostring(signed, encoding="UTF-8")

@@ -107,7 +107,7 @@ class BuiltDocument:
 
     def to_bytes(self) -> bytes:
         """The unsigned XML (for inspection; sign :attr:`root` instead of re-parsing this)."""
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8")
+        return ns.XML_DECLARATION + etree.tostring(self.root, encoding="UTF-8")
 
     @property
     def file_stem(self) -> str:
