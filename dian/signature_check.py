@@ -101,6 +101,8 @@ def signature_problems(xml: bytes, root: etree._Element, issue_date: datetime.da
         if anywhere is None:
             return ["the document is not signed (no ds:Signature)"]
         return [f"ds:Signature must be at {SIGNATURE_PATH}"]
+    if _find(signature, "ds:SignedInfo") is None:
+        return ["the document is not signed: its ds:Signature is empty"]
     problems, cert = _profile_problems(signature, issue_date)
     if cert is None:
         return problems
@@ -111,6 +113,7 @@ def signature_problems(xml: bytes, root: etree._Element, issue_date: datetime.da
             expect_signature_policy=DIAN_POLICY,
             expect_config=_CONFIG,
         )
-    except SignXMLException as exc:
+    except (SignXMLException, etree.DocumentInvalid, ValueError) as exc:
+        # signxml raises lxml's DocumentInvalid when the ds:Signature breaks the XMLDSig schema.
         problems.insert(0, f"firma inválida (invalid signature): {exc}")
     return problems
