@@ -10,14 +10,15 @@ from typing import Callable
 from lxml import etree
 
 from dian import namespaces as ns
+from dian.documents import NumberingRange
 from dian.sample import SignedDocument, build_test_set
 from dian.signing import SIGNATURE_PATH, Signer
 
 
 def test_set_documents(signer: Signer, issuer, *, invoices: int = 4, credit_notes: int = 2, debit_notes: int = 2,
-                       first_sequence: int | None = None) -> list[SignedDocument]:
+                       numbering: NumberingRange | None = None) -> list[SignedDocument]:
     return build_test_set(signer=signer, issuer=issuer, invoices=invoices, credit_notes=credit_notes,
-                          debit_notes=debit_notes, lines_per_document=2, first_sequence=first_sequence)
+                          debit_notes=debit_notes, lines_per_document=2, numbering=numbering)
 
 
 test_set_documents.__test__ = False  # pytest: a builder, not a test
@@ -50,3 +51,10 @@ def set_text(path: str, value: str) -> Callable[[etree._Element], None]:
     def mutate(root: etree._Element) -> None:
         root.find(path, namespaces=ns.NS).text = value
     return mutate
+
+
+def tamper(xml: bytes) -> bytes:
+    """Change a signed text the CUFE does not cover (the customer's name): only the signature breaks."""
+    changed = xml.replace(b"CLIENTE DE PRUEBAS", b"CLIENTE DE PRUEBOS", 1)
+    assert changed != xml, "the sample customer name is not in the document"
+    return changed
