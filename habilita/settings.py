@@ -52,6 +52,18 @@ class Settings:
     smtp_url: str
     mail_from: str
     extra: dict = field(default_factory=dict)
+    # The console's language (a catalog under admin/translations).
+    admin_locale: str = "es"
+    # P1/P2 enablement: the certificate seller (billing + CA), the provider
+    # whose certificate is lent, and the size of DIAN's test set.
+    billing_url: str = "http://127.0.0.1:8091"
+    provider_nit: str = "901000006"
+    provider_name: str = "Habilita Proveedor Tecnologico SAS"
+    provider_certificate_p12: str = ""
+    provider_certificate_password: str = ""
+    test_set_invoices: int = 60
+    test_set_credit_notes: int = 20
+    test_set_debit_notes: int = 20
 
     @property
     def is_production(self) -> bool:
@@ -94,4 +106,13 @@ class Settings:
             admin_port=int(env.get("ADMIN_PORT", "5000")),
             smtp_url=env.get("SMTP_URL", ""),
             mail_from=env.get("MAIL_FROM", "habilita@localhost"),
+            admin_locale=env.get("ADMIN_LOCALE", "es"),
+            billing_url=env.get("BILLING_URL", "http://127.0.0.1:8091"),
+            provider_nit=env.get("PROVIDER_NIT", "901000006"),
+            provider_name=env.get("PROVIDER_NAME", "Habilita Proveedor Tecnologico SAS"),
+            provider_certificate_p12=env.get("PROVIDER_CERTIFICATE_P12", ""),
+            provider_certificate_password=env.get("PROVIDER_CERTIFICATE_PASSWORD", ""),
+            test_set_invoices=int(env.get("TEST_SET_INVOICES", "60")),
+            test_set_credit_notes=int(env.get("TEST_SET_CREDIT_NOTES", "20")),
+            test_set_debit_notes=int(env.get("TEST_SET_DEBIT_NOTES", "20")),
         )

@@ -7,17 +7,21 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.process import ProcessActivities
+from activities.wiring import enablement_activities
+from workflows.certificate import CertificateActivation
 from workflows.einvoicing import EInvoicingEnablement
+from workflows.reminders import OwnCertificateReminder
+from workflows.test_set import TestSetSubmission
 
 from .settings import Settings
 
-WORKFLOWS = [EInvoicingEnablement]
+WORKFLOWS = [EInvoicingEnablement, CertificateActivation, TestSetSubmission, OwnCertificateReminder]
 
 
 def build_activities(settings: Settings) -> list:
     """Every activity, as bound methods of objects built with their dependencies."""
     process = ProcessActivities()
-    return [process.project, process.record_audit]
+    return [process.project, process.record_audit, *enablement_activities(settings)]
 
 
 def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None,

@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .base import BaseModel, connect, database_proxy, utcnow
 from .company import Company
 from .enablement import (
-    CertificateLoan, Notification, NumberingResolution, Representative, SigningCertificate, TestSetBatch,
+    CertificateLoan, DianSoftware, Notification, NumberingResolution, Representative, SigningCertificate, TestSetBatch,
     TestSetDocument, VoucherType,
 )
 from .errors import FieldError, ModelError, TaxIdLocked
@@ -14,10 +14,10 @@ from .user import ROLES, User
 
 ALL_MODELS = [Company, User, ProcessRecord, AuditEvent, StoredFile, PasswordResetToken, LoginFailure, OutboxMessage,
               Representative, SigningCertificate, CertificateLoan, NumberingResolution, VoucherType,
-              TestSetDocument, TestSetBatch, Notification]
+              TestSetDocument, TestSetBatch, Notification, DianSoftware]
 
 __all__ = [
-    "ALL_MODELS", "AuditEvent", "LoginFailure", "OutboxMessage", "PasswordResetToken", "BaseModel", "CertificateLoan", "Company", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
+    "ALL_MODELS", "AuditEvent", "LoginFailure", "OutboxMessage", "PasswordResetToken", "BaseModel", "CertificateLoan", "Company", "DianSoftware", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
     "SigningCertificate", "TestSetBatch", "TestSetDocument", "VoucherType",
     "ROLES", "StoredFile", "TaxIdLocked", "User", "connect", "database_proxy", "utcnow",
 ]

@@ -18,6 +18,19 @@ PURPOSES = ("einvoicing", "support_document")
 DOCUMENT_KINDS = ("invoice", "credit_note", "debit_note", "support_document", "support_adjustment")
 
 
+class DianSoftware(BaseModel):
+    """What DIAN's portal gave a company at registration; the PIN is sealed."""
+
+    company = peewee.ForeignKeyField(Company, backref="dian_software", on_delete="CASCADE")
+    operation_mode = peewee.CharField(max_length=20)
+    test_set_id = peewee.CharField(max_length=40)
+    software_id = peewee.CharField(max_length=40)
+    software_owner_nit = peewee.CharField(max_length=20)
+    sealed_pin = peewee.BlobField()
+    source_key = peewee.CharField(max_length=300, unique=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
 class Representative(BaseModel):
     """A company's legal representative; ``sealed`` is the encrypted JSON of the form."""
 
@@ -117,6 +130,7 @@ class TestSetDocument(BaseModel):
     document_number = peewee.CharField(max_length=40)
     document_kind = peewee.CharField(max_length=20)
     position = peewee.IntegerField()
+    file_name = peewee.CharField(max_length=200, default="")
     track_id = peewee.CharField(max_length=200)
     signed_xml = peewee.BlobField()
     batch = peewee.IntegerField()
@@ -161,5 +175,5 @@ class Notification(BaseModel):
     read_at = peewee.DateTimeField(null=True)
 
 
-ENABLEMENT_MODELS = [Representative, SigningCertificate, CertificateLoan, NumberingResolution,
+ENABLEMENT_MODELS = [DianSoftware, Representative, SigningCertificate, CertificateLoan, NumberingResolution,
                      VoucherType, TestSetDocument, TestSetBatch, Notification]
