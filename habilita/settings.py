@@ -64,6 +64,8 @@ class Settings:
     test_set_invoices: int = 60
     test_set_credit_notes: int = 20
     test_set_debit_notes: int = 20
+    # P3: documents posted per page (one transaction) by the accounting sync.
+    accounting_page_size: int = 1000
 
     @property
     def is_production(self) -> bool:
@@ -115,4 +117,5 @@ class Settings:
             test_set_invoices=int(env.get("TEST_SET_INVOICES", "60")),
             test_set_credit_notes=int(env.get("TEST_SET_CREDIT_NOTES", "20")),
             test_set_debit_notes=int(env.get("TEST_SET_DEBIT_NOTES", "20")),
+            accounting_page_size=int(env.get("ACCOUNTING_PAGE_SIZE", "1000")),
         )

@@ -6,8 +6,11 @@ import concurrent.futures
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.accounting_sync import accounting_activities
 from activities.process import ProcessActivities
 from activities.wiring import enablement_activities
+from workflows.accounting import AccountingIntegration
+from workflows.accounting_sync import AccountingSync
 from workflows.certificate import CertificateActivation
 from workflows.einvoicing import EInvoicingEnablement
 from workflows.reminders import OwnCertificateReminder
@@ -16,12 +19,14 @@ from workflows.test_set import TestSetSubmission
 from .settings import Settings
 
 WORKFLOWS = [EInvoicingEnablement, CertificateActivation, TestSetSubmission, OwnCertificateReminder]
+WORKFLOWS += [AccountingIntegration, AccountingSync]
 
 
 def build_activities(settings: Settings) -> list:
     """Every activity, as bound methods of objects built with their dependencies."""
     process = ProcessActivities()
-    return [process.project, process.record_audit, *enablement_activities(settings)]
+    return [process.project, process.record_audit, *enablement_activities(settings),
+            *accounting_activities()]
 
 
 def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None,

@@ -1,5 +1,6 @@
 """What the system knows, as peewee tables bound to one ``DatabaseProxy``."""
 from .access import LoginFailure, OutboxMessage, PasswordResetToken
+from .accounting import ACCOUNTING_MODELS
 from .audit import AuditEvent
 from .base import BaseModel, connect, database_proxy, utcnow
 from .company import Company
@@ -15,6 +16,7 @@ from .user import ROLES, User
 ALL_MODELS = [Company, User, ProcessRecord, AuditEvent, StoredFile, PasswordResetToken, LoginFailure, OutboxMessage,
               Representative, SigningCertificate, CertificateLoan, NumberingResolution, VoucherType,
               TestSetDocument, TestSetBatch, Notification, DianSoftware]
+ALL_MODELS += ACCOUNTING_MODELS
 
 __all__ = [
     "ALL_MODELS", "AuditEvent", "LoginFailure", "OutboxMessage", "PasswordResetToken", "BaseModel", "CertificateLoan", "Company", "DianSoftware", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
