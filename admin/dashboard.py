@@ -1,0 +1,129 @@
+"""The home page's figures, each one query over the process projection.
+
+Every query is bounded by an index on ``process_record`` (status with
+step_entered_at, or updated_at), so the home page stays fast at 100,000 rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+import peewee
+
+from models import Company, Notification, ProcessRecord, utcnow
+
+ACTIVE = ("running", "waiting")
+STUCK_AFTER = dt.timedelta(days=2)
+WEEKS_SHOWN = 12
+MEDIAN_WINDOW = dt.timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    group: str = ""
+
+
+def processes_by_type_and_step() -> list[Bar]:
+    """Active processes counted by type and current step."""
+    rows = (ProcessRecord
+            .select(ProcessRecord.process_type, ProcessRecord.current_step, peewee.fn.COUNT(1).alias("n"))
+            .where(ProcessRecord.status.in_(ACTIVE))
+            .group_by(ProcessRecord.process_type, ProcessRecord.current_step)
+            .order_by(ProcessRecord.process_type, peewee.fn.COUNT(1).desc())
+            .tuples())
+    return [Bar(label=step, value=n, group=ptype) for ptype, step, n in rows]
+
+
+def _completed_since(since: dt.datetime):
+    # completed_at equals the last step_entered_at of a finished process, so
+    # the (status, step_entered_at) index bounds this scan.
+    return (ProcessRecord.select(ProcessRecord.started_at, ProcessRecord.completed_at)
+            .where((ProcessRecord.status == "completed") & (ProcessRecord.step_entered_at >= since))
+            .tuples())
+
+
+def week_start(moment: dt.datetime) -> dt.date:
+    day = moment.date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def enabled_per_week(now: dt.datetime | None = None) -> list[Bar]:
+    """Processes completed in each of the last ``WEEKS_SHOWN`` weeks (Monday first), oldest first."""
+    now = now or utcnow()
+    this_week = week_start(now)
+    weeks = [this_week - dt.timedelta(weeks=i) for i in reversed(range(WEEKS_SHOWN))]
+    counts = dict.fromkeys(weeks, 0)
+    since = dt.datetime.combine(weeks[0], dt.time())
+    for _started, completed in _completed_since(since):
+        if completed is not None and week_start(completed) in counts:
+            counts[week_start(completed)] += 1
+    return [Bar(label=week.strftime("%d/%m"), value=n) for week, n in counts.items()]
+
+
+def median_days_to_enable(now: dt.datetime | None = None) -> float | None:
+    """Median days from start to completion of processes completed in the last 90 days."""
+    now = now or utcnow()
+    spans = [(completed - started).total_seconds() / 86400
+             for started, completed in _completed_since(now - MEDIAN_WINDOW) if completed and started]
+    return round(statistics.median(spans), 1) if spans else None
+
+
+def stuck_query(now: dt.datetime | None = None):
+    """Active processes in the same step for longer than ``STUCK_AFTER``."""
+    limit = (now or utcnow()) - STUCK_AFTER
+    return ProcessRecord.select().where(ProcessRecord.status.in_(ACTIVE) & (ProcessRecord.step_entered_at < limit))
+
+
+def stuck_count(now: dt.datetime | None = None) -> int:
+    return stuck_query(now).count()
+
+
+@dataclass(frozen=True)
+class Card:
+    company: Company
+    processes: list[ProcessRecord]
+
+
+def recent_cards(limit: int = 6) -> list[Card]:
+    """Enablement cards of the companies whose processes moved last."""
+    recent = (ProcessRecord.select(ProcessRecord.company).where(ProcessRecord.company.is_null(False))
+              .order_by(ProcessRecord.updated_at.desc()).limit(limit * 10).tuples())
+    company_ids: list[int] = []
+    for (company_id,) in recent:
+        if company_id not in company_ids:
+            company_ids.append(company_id)
+        if len(company_ids) == limit:
+            break
+    if len(company_ids) < limit:
+        extra = (Company.select(Company.id).where(Company.id.not_in(company_ids or [0]))
+                 .order_by(Company.updated_at.desc()).limit(limit - len(company_ids)).tuples())
+        company_ids += [cid for (cid,) in extra]
+    companies = {c.id: c for c in Company.select().where(Company.id.in_(company_ids or [0]))}
+    processes: dict[int, list[ProcessRecord]] = {cid: [] for cid in company_ids}
+    for record in ProcessRecord.select().where(ProcessRecord.company.in_(company_ids or [0])):
+        processes[record.company_id].append(record)
+    return [Card(companies[cid], sorted(processes[cid], key=lambda r: r.process_type))
+            for cid in company_ids if cid in companies]
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # the Notification's kind ("dian_approved", "reminder", ...) or "stuck"
+    text: str
+    at: dt.datetime
+    workflow_id: str = ""
+    company: Company | None = None
+
+
+def notifications(limit: int = 8, now: dt.datetime | None = None) -> list[Notice]:
+    """DIAN approvals and rejections and reminders the workflows wrote, and stuck processes; newest first."""
+    now = now or utcnow()
+    notices = [Notice(n.kind, n.title, n.created_at, company=n.company)
+               for n in Notification.select(Notification, Company).join(Company, peewee.JOIN.LEFT_OUTER)
+               .order_by(Notification.created_at.desc()).limit(limit)]
+    for record in stuck_query(now).order_by(ProcessRecord.step_entered_at).limit(limit):
+        notices.append(Notice("stuck", record.current_step, record.step_entered_at, workflow_id=record.workflow_id))
+    return sorted(notices, key=lambda n: n.at, reverse=True)[:limit]

@@ -1,0 +1,1 @@
+"""Processes in the console: which exist, their human steps, and their pages."""

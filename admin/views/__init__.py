@@ -1,0 +1,1 @@
+"""The console's Flask-Admin views, one module per page family."""

@@ -1,0 +1,61 @@
+"""Home: shortcuts, indicators, enablement cards, search and notifications."""
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_babel import gettext as _
+
+from models import Company, ProcessRecord
+
+from .. import charts, dashboard
+from ..access import RoleGuarded
+from ..processes.catalog import KINDS
+from ..processes.labels import step_label
+
+
+def kind_label(process_type: str) -> str:
+    found = KINDS.get(process_type)
+    return str(found.label) if found else process_type
+
+
+def indicator_charts() -> dict:
+    by_step = [dashboard.Bar(step_label(b.label), b.value, kind_label(b.group))
+               for b in dashboard.processes_by_type_and_step()]
+    return {
+        "by_step": charts.horizontal_bars(by_step, title=_("Processes by type and step"),
+                                          empty_text=_("No process is under way.")),
+        "per_week": charts.columns(dashboard.enabled_per_week(), title=_("Enabled per week")),
+        "median_days": dashboard.median_days_to_enable(),
+        "stuck": dashboard.stuck_count(),
+    }
+
+
+def search_companies(term: str, limit: int = 20) -> list[Company]:
+    digits = term.replace(".", "").replace("-", "").replace(" ", "")
+    query = Company.select().where(Company.legal_name.contains(term) | Company.tax_id.startswith(digits or term))
+    return list(query.order_by(Company.legal_name).limit(limit))
+
+
+class HomeView(RoleGuarded, AdminIndexView):
+    audit_target = "home"
+
+    @expose("/")
+    def index(self):
+        return self.render("habilita/home.html", charts=indicator_charts(), cards=dashboard.recent_cards(),
+                           notices=dashboard.notifications(), kinds=KINDS)
+
+    @expose("/search")
+    def search(self):
+        """Jump straight to an exact process id or tax id; otherwise list what matches."""
+        term = (request.args.get("q") or "").strip()
+        if not term:
+            return redirect(url_for(".index"))
+        record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == term)
+        if record is not None:
+            return redirect(url_for("process.page", workflow_id=record.workflow_id))
+        companies = search_companies(term)
+        processes = list(ProcessRecord.select().where(ProcessRecord.workflow_id.contains(term))
+                         .order_by(ProcessRecord.updated_at.desc()).limit(20))
+        if len(companies) == 1 and not processes:
+            return redirect(url_for("company.details_view", id=companies[0].id))
+        return self.render("habilita/search.html", term=term, companies=companies, processes=processes)
