@@ -10,6 +10,7 @@ from temporalio.service import RPCError
 
 from activities.accounting import create_accounting_company
 from habilita.demo_accounting import generate_documents
+from models import ProcessRecord
 from workflows.accounting import (
     AcceptIntegration, AccountingIntegration, ConnectAndSync, RequestIntegration, SetDefaultAccounts,
     StartAccountingIntegration,
@@ -60,7 +61,9 @@ class P3:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             status = await self.status()
-            if status.step == step:
+            record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == self.handle.id)
+            # The query moves first; the projection follows once its activity has run.
+            if status.step == step and record is not None and record.current_step == step:
                 return status
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"never reached step {step!r}; the process is at {status.step!r}")

@@ -1,0 +1,144 @@
+"""P3 steps 1-3 on the local dev server: each refusal says what is wrong and changes nothing."""
+from __future__ import annotations
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from activities.accounting import create_accounting_company
+from models import AuditEvent, ProcessRecord
+from models.accounting import AccountingCompany, DefaultAccounts, IntegrationRequest
+from workflows.accounting import (
+    AccountingIntegration, ConnectAndSync, CreateChartAccount, HideAccountingCompany, SetDefaultAccounts,
+)
+
+from .conftest import ACTOR, CO_DEFAULTS
+
+
+def fields_of(refused) -> dict[str, str]:
+    return {d["field"]: d["message"] for d in refused.value.cause.details}
+
+
+async def test_request_accept_and_defaults_bring_the_process_to_connect(p3, worker, ledger, company):
+    await p3.start()
+
+    found = await p3.request()
+    assert (found.accounting_company_id, found.display_tax_id) == (ledger.id, "900123456-8")
+    await p3.wait_step("accept")
+    assert IntegrationRequest.get(IntegrationRequest.workflow_id == p3.handle.id).status == "pending"
+    await p3.accept(ledger.id)
+    saved = await p3.set_defaults()
+
+    assert (saved.sales_vat, saved.purchases_vat) == ("240805", "240810")
+    stored = DefaultAccounts.get(DefaultAccounts.accounting_company == ledger)
+    assert (stored.sales_auxiliary, stored.sales_detail, stored.payments) == ("130500", "413500", "111005")
+    assert IntegrationRequest.get(IntegrationRequest.workflow_id == p3.handle.id).accepted_by == ACTOR
+    assert AccountingCompany.get_by_id(ledger.id).company_id == company.id
+    record = ProcessRecord.get_by_id(p3.handle.id)
+    assert (record.process_type, record.current_step, record.waiting_on) == ("accounting", "connect", "staff")
+    assert {e.action for e in AuditEvent.select()} >= {"accounting_request", "accounting_accept"}
+
+
+async def test_a_wrong_check_digit_is_refused_before_anything_is_recorded(p3, worker, ledger):
+    await p3.start()
+    before = ProcessRecord.get_by_id(p3.handle.id).version
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await p3.request(check_digit="3")
+
+    assert fields_of(refused) == {"holder_check_digit": "the check digit of NIT 900123456 is 8, not 3"}
+    assert (await p3.status()).holder is None
+    assert ProcessRecord.get_by_id(p3.handle.id).version == before
+    assert not IntegrationRequest.select().exists()
+
+
+async def test_two_accounting_companies_with_the_holders_tax_id_stop_the_request_until_one_is_hidden(
+        p3, worker, ledger, company):
+    twin = create_accounting_company(country="CO", tax_id=company.tax_id, check_digit=company.check_digit,
+                                     name="Panadería La Espiga (copia 2019)")
+    await p3.start()
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await p3.request()
+
+    message = str(refused.value.cause)
+    assert "2 companies in accounting share NIT 900123456-8" in message and "hide all but one" in message
+    status = await p3.status()
+    assert (status.step, status.holder) == ("request", None)
+    assert [c.accounting_company_id for c in status.duplicates] == [ledger.id, twin.id]
+    assert not IntegrationRequest.select().exists()
+
+    remaining = await p3.handle.execute_update(AccountingIntegration.hide_accounting_company,
+                                               HideAccountingCompany(ACTOR, twin.id, "copia vieja del 2019"))
+    assert [c.accounting_company_id for c in remaining] == [ledger.id]
+    assert AccountingCompany.get_by_id(twin.id).hidden
+    assert AuditEvent.get(AuditEvent.action == "accounting_company_hidden").reason == "copia vieja del 2019"
+    assert (await p3.request()).accounting_company_id == ledger.id
+
+
+async def test_hiding_needs_a_reason_and_one_of_the_companies_offered(p3, worker, ledger):
+    await p3.start()
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await p3.handle.execute_update(AccountingIntegration.hide_accounting_company,
+                                       HideAccountingCompany(ACTOR, ledger.id, ""))
+    assert set(fields_of(refused)) == {"reason", "accounting_company_id"}
+    assert not AccountingCompany.get_by_id(ledger.id).hidden
+
+
+async def to_default_accounts(p3, ledger):
+    await p3.start()
+    await p3.request()
+    await p3.wait_step("accept")
+    await p3.accept(ledger.id)
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"sales_auxiliary": ""}, "sales_auxiliary", "the sales auxiliary account is required"),
+    ({"purchases_detail": " "}, "purchases_detail", "the purchases detail account is required"),
+    ({"sales_detail": "41359999"}, "sales_detail", "account 41359999 is not in the company's chart"),
+    ({"sales_detail": "4135"}, "sales_detail", "is a account, a heading that takes no postings"),
+    ({"collections": "11"}, "collections", "is a group, a heading that takes no postings"),
+])
+async def test_default_accounts_must_be_given_and_take_postings(p3, worker, ledger, changes, field, message):
+    await to_default_accounts(p3, ledger)
+    before = ProcessRecord.get_by_id(p3.handle.id).version
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await p3.handle.execute_update(AccountingIntegration.set_default_accounts,
+                                       SetDefaultAccounts(actor=ACTOR, **{**CO_DEFAULTS, **changes}))
+
+    assert message in fields_of(refused)[field]
+    assert set(fields_of(refused)) == {field}
+    assert (await p3.status()).defaults is None
+    assert not DefaultAccounts.select().exists()
+    assert ProcessRecord.get_by_id(p3.handle.id).version == before
+
+
+async def test_a_missing_account_is_created_in_the_chart_from_the_same_step(p3, worker, ledger):
+    await to_default_accounts(p3, ledger)
+
+    account = await p3.handle.execute_update(AccountingIntegration.create_chart_account,
+                                             CreateChartAccount(ACTOR, "41350001", "Ventas de pan"))
+    await p3.set_defaults(sales_detail="41350001")
+
+    assert (account.level, account.postable) == ("auxiliary", True)
+    assert DefaultAccounts.get(DefaultAccounts.accounting_company == ledger).sales_detail == "41350001"
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await p3.handle.execute_update(AccountingIntegration.create_chart_account,
+                                       CreateChartAccount(ACTOR, "41350001", "Otra vez"))
+    assert "already exists" in fields_of(refused)["code"]
+
+
+@pytest.mark.parametrize("date_from, date_to, field, message", [
+    ("2024-12-31", "2024-01-01", "date_to", "the range ends on 2024-01-01, before it starts on 2024-12-31"),
+    ("2024-01-01", "2999-01-01", "date_to", "2999-01-01 is in the future"),
+    ("2024-13-01", "2024-12-31", "date_from", "is not a date like"),
+])
+async def test_a_bad_range_is_refused_and_nothing_syncs(p3, worker, ledger, date_from, date_to, field, message):
+    await p3.connected(ledger)
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await p3.handle.execute_update(AccountingIntegration.connect_and_sync, ConnectAndSync(ACTOR, date_from, date_to))
+
+    assert message in fields_of(refused)[field]
+    status = await p3.status()
+    assert (status.step, status.syncs, status.current_sync_id) == ("connect", 0, "")
