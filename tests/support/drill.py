@@ -161,8 +161,11 @@ class DrillProcess(SkippableSteps):
 
     @provide.validator
     def _validate_provide(self, data: DrillInput) -> None:
-        if self._tracker is None or self._tracker.step != "collect" or self._provided is not None:
-            raise ValueError(f"provide is not possible at step {self._tracker.step if self._tracker else 'starting'}")
+        # "Not yet past collect", not "at collect": an update re-applied by a
+        # reset reaches the validator before the new run re-enters the step.
+        step = self._tracker.step if self._tracker else ""
+        if step not in ("", "collect") or self._provided is not None:
+            raise ValueError(f"provide is not possible at step {step}")
 
     @workflow.update
     async def confirm(self, data: DrillInput) -> None:
