@@ -17,6 +17,6 @@ def audit(action: str, target_type: str, target_id: str = "", *, outcome: str = 
     address = request.remote_addr if has_request_context() else ""
     return AuditEvent.record(
         actor=person, action=action, target_type=target_type, target_id=str(target_id or ""),
-        outcome=outcome, reason=reason, detail=(detail + f" from {address}").strip() if address else detail,
+        outcome=outcome, reason=reason, detail=" · ".join(part for part in (detail, address) if part),
         payload=payload,
     )

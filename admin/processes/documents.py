@@ -26,10 +26,15 @@ class DianAnswer:
     errors: str
 
 
+def of_process(model, workflow_id: str):
+    """Rows of the process or of its children, whose ids extend the parent's (``<id>-certificate``)."""
+    return (model.workflow_id == workflow_id) | model.workflow_id.startswith(workflow_id + "-")
+
+
 def files_of(workflow_id: str) -> list[Document]:
-    """The letters of the process's certificate loans, newest loan first."""
+    """The letters of the certificate loans of the process and its children, newest loan first."""
     found = []
-    loans = CertificateLoan.select().where(CertificateLoan.workflow_id == workflow_id).order_by(CertificateLoan.id.desc())
+    loans = CertificateLoan.select().where(of_process(CertificateLoan, workflow_id)).order_by(CertificateLoan.id.desc())
     for loan in loans:
         if loan.letter_id:
             found.append(Document(_("Exoneration letter to sign (PDF)"), loan.letter, at=loan.created_at))
@@ -42,7 +47,7 @@ def files_of(workflow_id: str) -> list[Document]:
 
 def file_belongs_to(workflow_id: str, file_id: int) -> bool:
     """True when ``file_id`` is one of the process's letters: downloads go no further."""
-    loans = CertificateLoan.select().where(CertificateLoan.workflow_id == workflow_id)
+    loans = CertificateLoan.select().where(of_process(CertificateLoan, workflow_id))
     return loans.where((CertificateLoan.letter == file_id) | (CertificateLoan.signed_letter == file_id)).exists()
 
 
@@ -51,7 +56,7 @@ def dian_answers(workflow_id: str, limit: int = 200) -> list[DianAnswer]:
     rows = (TestSetDocument.select(TestSetDocument.document_number, TestSetDocument.document_kind,
                                    TestSetDocument.status, TestSetDocument.status_code, TestSetDocument.errors,
                                    TestSetDocument.round)
-            .where(TestSetDocument.workflow_id == workflow_id)
+            .where(of_process(TestSetDocument, workflow_id))
             .order_by(TestSetDocument.round.desc(), TestSetDocument.position).limit(limit))
     answers, last_round = [], None
     for row in rows:

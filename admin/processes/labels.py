@@ -19,6 +19,25 @@ STEPS = {
     "support_document": _l("Support document at DIAN"),
     "resolution": _l("Resolution"),
     "enabled": _l("Enabled"),
+    "choose_path": _l("Choose the certificate"),
+    "payment": _l("Payment"),
+    "representative": _l("Legal representative"),
+    "signed_letter": _l("Signed letter"),
+    "lending": _l("Lending the certificate"),
+    "issuance": _l("Issuance"),
+    "loaned": _l("Loaned"),
+    "issued": _l("Issued"),
+    "building": _l("Building the documents"),
+    "sending": _l("Sending to DIAN"),
+    "validating": _l("DIAN is validating"),
+    "rejected": _l("Rejected by DIAN"),
+    "accepted": _l("Accepted by DIAN"),
+    "request": _l("Request"),
+    "accept": _l("Acceptance"),
+    "default_accounts": _l("Default accounts"),
+    "connect": _l("Connect"),
+    "sync": _l("Synchronizing"),
+    "connected": _l("Connected"),
 }
 
 STATUSES = {
@@ -58,17 +77,88 @@ FIELDS = {
     "confirmed": _l("Confirmed"),
     "date_from": _l("From"),
     "date_to": _l("To"),
+    "upload": _l("Signed letter, scanned (PDF, at most 1 MB)"),
+    "path": _l("Certificate"),
+    "position": _l("Position"),
+    "confirmed_tax_id": _l("Type the NIT to confirm it"),
+    "resolution_id": _l("Resolution (id)"),
+    "next_number": _l("Next number"),
+    "holder_tax_id": _l("Tax id of the contract holder"),
+    "holder_check_digit": _l("Check digit"),
+    "accounting_company_id": _l("Accounting company (id)"),
+    "sales_auxiliary": _l("Sales: auxiliary account"),
+    "sales_detail": _l("Sales: detail account"),
+    "purchases_auxiliary": _l("Purchases: auxiliary account"),
+    "purchases_detail": _l("Purchases: detail account"),
+    "payments": _l("Payments account (optional)"),
+    "collections": _l("Collections account (optional)"),
+    "sales_vat": _l("Sales VAT account (optional)"),
+    "purchases_vat": _l("Purchases VAT account (optional)"),
+    "code": _l("Code"),
+    "warning": _l("Warning"),
+    "last_check": _l("Last check at DIAN"),
+    "active_workflow_id": _l("Sub-process"),
+    "signed_letter_uploaded": _l("Signed letter uploaded"),
+    "loan_date": _l("Loan date"),
+    "messages": _l("Messages"),
+    "paid": _l("Paid"),
+    "message": _l("Message"),
+    "price": _l("Price"),
+    "currency": _l("Currency"),
+    "validity_days": _l("Validity (days)"),
+    "resolutions": _l("Resolutions"),
 }
 
 CHOICES = {
     "own_software": _l("Own software"),
     "provider": _l("Technology provider's software"),
+    "own": _l("Own certificate (bought by the company)"),
+    "loan": _l("Loaned certificate (the provider's)"),
+}
+
+BUTTONS = {
+    "submit_dian_registration": _l("Save the DIAN registration"),
+    "choose_path": _l("Choose the certificate"),
+    "verify_payment": _l("Check the payment again"),
+    "submit_representative": _l("Save and generate the letter"),
+    "upload_signed_letter": _l("Upload the signed letter"),
+    "delete_signed_letter": _l("Delete the uploaded letter"),
+    "continue_with_loan": _l("Continue"),
+    "start_test_set": _l("Start the test set"),
+    "resend_test_set": _l("Resend the test set"),
+    "confirm_resolution_requested": _l("The resolution was requested at DIAN"),
+    "confirm_prefixes_associated": _l("The prefixes were associated at DIAN"),
+    "configure_voucher_type": _l("Create the voucher types"),
+    "request_integration": _l("Request the integration"),
+    "hide_accounting_company": _l("Hide this accounting company"),
+    "accept_integration": _l("Accept the integration"),
+    "create_chart_account": _l("Create the account in the chart"),
+    "set_default_accounts": _l("Save the default accounts"),
+    "connect_and_sync": _l("Connect and sync"),
 }
 
 ACTIONS = {
-    "submit_dian_registration": _l("Save the DIAN registration"),
+    "submit_dian_registration": _l("saved the DIAN registration"),
     "dian_registration": _l("entered the DIAN registration data"),
+    "choose_path": _l("chose the certificate"),
+    "verify_payment": _l("checked the certificate payment"),
+    "submit_representative": _l("saved the legal representative"),
+    "upload_signed_letter": _l("uploaded the signed letter"),
+    "delete_signed_letter": _l("deleted the uploaded letter"),
+    "continue_with_loan": _l("continued with the loaned certificate"),
+    "start_test_set": _l("started the test set"),
+    "test_set_started": _l("started the test set"),
+    "resend_test_set": _l("resent the test set"),
+    "confirm_resolution_requested": _l("confirmed the resolution was requested"),
+    "confirm_prefixes_associated": _l("confirmed the prefixes were associated"),
+    "configure_voucher_type": _l("configured the voucher type"),
+    "voucher_types_created": _l("created the voucher types"),
+    "request_integration": _l("requested the accounting integration"),
+    "accept_integration": _l("accepted the integration"),
+    "set_default_accounts": _l("saved the default accounts"),
+    "connect_and_sync": _l("connected and started a sync"),
     "start process": _l("started the process"),
+    "download document": _l("downloaded a document"),
     "login": _l("logged in"),
 }
 
@@ -98,4 +188,10 @@ def field_label(name: str) -> str:
 
 
 def action_label(name: str) -> str:
+    """What a person did, for the history."""
     return label(ACTIONS, name)
+
+
+def button_label(name: str) -> str:
+    """The button that sends an update."""
+    return label(BUTTONS, name)

@@ -12,6 +12,7 @@ from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedErro
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from habilita.settings import Settings
 from models import Company
 from workflows.inputs import INVALID_INPUT, WRONG_STEP
 
@@ -31,17 +32,18 @@ class Refused(Exception):
         return self.message
 
 
-def start_process(bridge: TemporalBridge, kind: ProcessKind, company: Company, *, actor: str, task_queue: str) -> str:
+def start_process(bridge: TemporalBridge, kind: ProcessKind, company: Company, *, actor: str,
+                  settings: Settings) -> str:
     """Start ``kind`` for ``company``; returns the workflow id.
 
     Raises ``Refused`` when the company already has that process running.
     """
     workflow_id = kind.workflow_id(company)
-    start_input = kind.build_start(company, actor)
+    start_input = kind.build_start(company, actor, settings)
 
     async def start(client):
         return await client.start_workflow(
-            kind.workflow.run, start_input, id=workflow_id, task_queue=task_queue,
+            kind.workflow.run, start_input, id=workflow_id, task_queue=settings.task_queue,
             static_summary=f"{kind.process_type} {company.legal_name} {company.display_tax_id}",
         )
 

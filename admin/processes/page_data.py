@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import time
 from dataclasses import dataclass
 
 from models import AuditEvent, ProcessRecord
 
 from .catalog import ProcessKind
-from .labels import step_label
+from flask_babel import gettext as _
+
+from .labels import CHOICES, field_label, step_label
 
 TERMINAL = ("completed", "failed", "cancelled", "terminated")
 
@@ -38,22 +41,41 @@ def stepper(kind: ProcessKind, record: ProcessRecord) -> list[StepState]:
 
 
 def history(workflow_id: str, limit: int = 200) -> list[AuditEvent]:
-    """Everything people and the workflow recorded about the process, oldest first."""
-    return list(AuditEvent.select().where(AuditEvent.target_id == workflow_id)
-                .order_by(AuditEvent.id).limit(limit))
+    """Everything people and the workflows recorded about the process and its children, oldest first."""
+    mine = (AuditEvent.target_id == workflow_id) | AuditEvent.target_id.startswith(workflow_id + "-")
+    return list(AuditEvent.select().where(mine).order_by(AuditEvent.id).limit(limit))
 
 
-def facts(status) -> list[tuple[str, object]]:
-    """The workflow's own status answer, flattened to (name, value) pairs worth showing."""
+HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id")
+
+
+def facts(status) -> list[tuple[str, str]]:
+    """The workflow's own status answer, flattened to (name, readable value) pairs worth showing."""
     if status is None or not dataclasses.is_dataclass(status):
         return []
     pairs = []
     for name, value in dataclasses.asdict(status).items():
-        if isinstance(value, dict):
-            pairs += [(key, inner) for key, inner in value.items() if inner not in (None, "")]
-        elif value not in (None, "") and name not in ("step", "status", "waiting_on"):
-            pairs.append((name, value))
+        items = value.items() if isinstance(value, dict) else [(name, value)]
+        for key, inner in items:
+            if key in HIDDEN_FACTS or inner in (None, "", (), []):
+                continue
+            pairs.append((key, readable(inner)))
     return pairs
+
+
+def readable(value) -> str:
+    """A status value as a person reads it: words for choices and yes/no, dates without microseconds."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (list, tuple)):
+        return "; ".join(readable(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{field_label(k)}: {readable(v)}" for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, str) and value in CHOICES:
+        return str(CHOICES[value])
+    return str(value)
 
 
 def wait_for_projection(workflow_id: str, version: str, *, timeout: float = 3.0) -> ProcessRecord | None:

@@ -17,10 +17,15 @@ from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from wtforms import BooleanField, DateField, FileField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 
+from activities import uploads
+
 from .catalog import UpdateAction
 from .labels import CHOICES, field_label, label
 
 SECRET_WORDS = ("pin", "password", "secret", "private_key", "access_key")
+# An update carrying these fields refers to a file checked and stored before it is sent.
+STAGED_FILE_FIELDS = frozenset({"stored_file_id", "sha256"})
+UPLOAD_FIELD = "upload"
 # Temporal refuses payloads over 2 MB; a file must stay well under it once encrypted.
 TRANSPORT_LIMIT_BYTES = 1_500_000
 FILLED_BY_CONSOLE = ("actor",)
@@ -30,11 +35,21 @@ def field_types(action: UpdateAction) -> dict[str, type]:
     return typing.get_type_hints(action.input_type)
 
 
-def choices_for(action: UpdateAction, name: str) -> tuple[str, ...] | None:
-    values = getattr(action.module, f"{name.upper()}S", None)
-    if isinstance(values, (tuple, list)) and values and all(isinstance(v, str) for v in values):
-        return tuple(values)
+def choices_for(action: UpdateAction, name: str) -> list[tuple[str, str]] | None:
+    """(value, label) pairs from the plural constant of the field's name, if a module defines one."""
+    for module in action.modules:
+        values = getattr(module, f"{name.upper()}S", None)
+        if isinstance(values, dict) and values:
+            return [(str(k), label(CHOICES, str(k)) if k in CHOICES else f"{k} — {v}") for k, v in values.items()]
+        if isinstance(values, (tuple, list)) and values and all(isinstance(v, str) for v in values):
+            return [(v, label(CHOICES, v)) for v in values]
     return None
+
+
+def is_staged_upload(action: UpdateAction) -> bool:
+    """An update that carries a stored file by reference: the form shows one file input instead."""
+    names = {f.name for f in dataclasses.fields(action.input_type)}
+    return STAGED_FILE_FIELDS <= names
 
 
 def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type):
@@ -50,8 +65,7 @@ def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type):
         return DateField(text, default=default)
     choices = choices_for(action, field.name)
     if choices:
-        return SelectField(text, choices=[("", _("Choose…"))] + [(c, label(CHOICES, c)) for c in choices],
-                           default=default or "")
+        return SelectField(text, choices=[("", _("Choose…")), *choices], default=default or "")
     if any(word in field.name for word in SECRET_WORDS):
         return PasswordField(text)
     if field.name in ("reason", "notes", "comment"):
@@ -62,8 +76,12 @@ def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type):
 def form_class(action: UpdateAction) -> type[SecureForm]:
     """A CSRF-protected WTForms class with one input per field of the update's dataclass."""
     types = field_types(action)
+    staged = is_staged_upload(action)
     attrs = {f.name: _input_for(action, f, types.get(f.name, str))
-             for f in dataclasses.fields(action.input_type) if f.name not in FILLED_BY_CONSOLE}
+             for f in dataclasses.fields(action.input_type)
+             if f.name not in FILLED_BY_CONSOLE and not (staged and f.name in STAGED_FILE_FIELDS)}
+    if staged:
+        attrs[UPLOAD_FIELD] = FileField(field_label(UPLOAD_FIELD))
     return type(f"{action.input_type.__name__}Form", (SecureForm,), attrs)
 
 
@@ -83,9 +101,13 @@ def build_input(action: UpdateAction, form, files, actor: str):
     """The update's dataclass from the submitted form; raises ``UploadRefused``."""
     types = field_types(action)
     values = {}
+    if is_staged_upload(action):
+        values.update(stage_upload(action, files.get(UPLOAD_FIELD)))
     for field in dataclasses.fields(action.input_type):
         if field.name == "actor":
             values["actor"] = actor
+            continue
+        if field.name in values:
             continue
         kind = types.get(field.name, str)
         if kind is bytes:
@@ -108,3 +130,21 @@ def read_upload(storage, field: str) -> bytes:
         raise UploadRefused(field, _("The file is larger than %(limit)s MB; nothing was stored.",
                                      limit=f"{TRANSPORT_LIMIT_BYTES / 1_000_000:.1f}"))
     return content
+
+
+def stage_upload(action: UpdateAction, storage) -> dict:
+    """Check and store the uploaded file with its process's receiver; its id and digest go in the update."""
+    receiver = UPLOAD_RECEIVERS.get(action.input_type.__name__)
+    if receiver is None:
+        raise UploadRefused(UPLOAD_FIELD, _("This step cannot receive files from the console."))
+    if storage is None or not storage.filename:
+        raise UploadRefused(UPLOAD_FIELD, _("Choose the file to upload."))
+    try:
+        staged = receiver(storage.read(), storage.filename)
+    except uploads.UploadRefused as refusal:
+        raise UploadRefused(UPLOAD_FIELD, str(refusal)) from refusal
+    return {"stored_file_id": staged.stored_file_id, "sha256": staged.sha256}
+
+
+# Who checks and stores each kind of staged upload (nothing is stored when it refuses).
+UPLOAD_RECEIVERS = {"SignedLetterUpload": uploads.receive_signed_letter}

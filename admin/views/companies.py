@@ -60,13 +60,18 @@ class CompanyView(RoleGuarded, ModelView):
     column_details_list = ("legal_name", "tax_id", "country", "email", "phone", "city", "created_at",
                            "tax_id_locked_reason")
     column_formatters_detail = {"tax_id": lambda v, c, m, n: m.display_tax_id,
+                                "created_at": lambda v, c, m, n: m.created_at.strftime("%Y-%m-%d %H:%M"),
                                 "country": lambda v, c, m, n: COUNTRIES.get(m.country, m.country)}
     form_columns = ("country", "tax_id", "check_digit", "legal_name", "email", "phone", "city")
     form_overrides = {"country": SelectField}
-    form_args = {"country": {"choices": list(COUNTRIES.items()), "label": _l("Country")}}
-    column_descriptions = {
-        "tax_id": _l("Colombia: NIT without the check digit. Chile: RUT without the digit after the dash."),
-        "check_digit": _l("The digit after the dash (K allowed in Chile)."),
+    form_args = {
+        "country": {"choices": list(COUNTRIES.items()), "label": LABELS["country"]},
+        "tax_id": {"label": LABELS["tax_id"], "description": _l(
+            "Colombia: NIT without the check digit. Chile: RUT without the digit after the dash.")},
+        "check_digit": {"label": LABELS["check_digit"],
+                        "description": _l("The digit after the dash (K allowed in Chile).")},
+        "legal_name": {"label": LABELS["legal_name"]}, "email": {"label": LABELS["email"]},
+        "phone": {"label": LABELS["phone"]}, "city": {"label": LABELS["city"]},
     }
 
     def create_model(self, form):

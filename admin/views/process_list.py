@@ -47,6 +47,8 @@ def age(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if moment is None:
         return ""
     seconds = max(0, ((now or utcnow()) - moment).total_seconds())
+    if seconds < 60:
+        return _("less than a minute")
     if seconds < 3600:
         return _("%(n)d min", n=seconds // 60)
     if seconds < 86400 * 2:

@@ -15,7 +15,8 @@ from ..forms import CsrfForm
 from ..messages import translated
 from ..processes import documents, page_data
 from ..processes.catalog import KINDS, UpdateAction, kind as kind_of
-from ..processes.labels import action_label, field_label
+from ..processes.target import acting_on, top_level
+from ..processes.labels import action_label, button_label, field_label
 from ..processes.operations import Refused, query_status, send_update, start_process
 from ..processes.step_forms import UploadRefused, build_input, form_class
 
@@ -24,12 +25,12 @@ def console():
     return current_app.extensions["habilita"]
 
 
-def step_forms(kind, record, submitted: dict | None = None) -> list[tuple[UpdateAction, object]]:
+def step_forms(target, submitted: dict | None = None) -> list[tuple[UpdateAction, object]]:
     """The forms of the current step's updates; ``submitted`` keeps a refused form with its errors."""
-    if record.status in page_data.TERMINAL:
+    if target.record.status in page_data.TERMINAL:
         return []
     forms = []
-    for action in kind.actions_for(record.current_step):
+    for action in target.kind.actions_for(target.record.current_step):
         form = (submitted or {}).get(action.name) or form_class(action)(formdata=None)
         forms.append((action, form))
     return forms
@@ -75,46 +76,60 @@ class ProcessPageView(RoleGuarded, BaseView):
             # Just started: the workflow has not projected its first step yet.
             return self.render("habilita/process_starting.html", workflow_id=workflow_id)
         kind = kind_of(record.process_type)
-        settings = console().settings
+        if kind is None:
+            abort(404)
+        target = acting_on(kind, record)
+        bridge, settings = console().bridge, console().settings
+        facts = page_data.facts(query_status(bridge, kind, workflow_id))
+        if target.is_child:
+            facts += page_data.facts(query_status(bridge, target.kind, target.workflow_id))
         return self.render(
-            "habilita/process.html", record=record, kind=kind,
-            steps=page_data.stepper(kind, record) if kind else [],
-            forms=step_forms(kind, record, submitted) if kind and self.may_write() else [],
-            facts=page_data.facts(query_status(console().bridge, kind, workflow_id)) if kind else [],
-            files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
-            history=page_data.history(workflow_id), action_label=action_label,
-            temporal_url=page_data.temporal_ui_link(settings.temporal_ui_url, settings.temporal_namespace, workflow_id),
+            "habilita/process.html", record=record, kind=kind, target=target,
+            steps=page_data.stepper(kind, record),
+            forms=step_forms(target, submitted) if self.may_write() else [],
+            facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
+            history=page_data.history(workflow_id), action_label=action_label, button_label=button_label,
+            temporal_url=page_data.temporal_ui_link(settings.temporal_ui_url, settings.temporal_namespace,
+                                                    target.workflow_id),
         )
 
     @expose("/<workflow_id>/act/<action_name>", methods=["POST"])
     def act(self, workflow_id: str, action_name: str):
-        """Send the current step's update; the validator's refusal comes back to the form's fields."""
+        """Send the current step's update; the validator's refusal comes back to the form's fields.
+
+        ``workflow_id`` is the workflow that owns the step: the process, or
+        the child running its current step. The person lands back on the
+        top-level process's page either way.
+        """
         record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id) or abort(404)
         kind = kind_of(record.process_type) or abort(404)
+        page_id = top_level(workflow_id).workflow_id
         action = next((a for a in kind.actions_for(record.current_step) if a.name == action_name), None)
         if action is None:
-            audit(action_name, "process", workflow_id, outcome="refused", reason=f"not an action of step {record.current_step}")
+            audit(action_name, "process", workflow_id, outcome="refused",
+                  reason=f"not an action of step {record.current_step}")
             flash(_("The process is no longer at this step; the page now shows where it stands."), "warning")
-            return redirect(url_for(".page", workflow_id=workflow_id))
+            return redirect(url_for(".page", workflow_id=page_id))
         form = form_class(action)(request.form)
         if not form.validate():
             audit(action_name, "process", workflow_id, outcome="refused", reason="form did not validate")
-            return self.page(workflow_id, submitted={action.name: form})
+            return self.page(page_id, submitted={action.name: form})
         try:
             data = build_input(action, form, request.files, actor())
-            send_update(console().bridge, workflow_id, action, data)
-        except UploadRefused as refusal:
-            audit(action_name, "process", workflow_id, outcome="refused", reason=refusal.message)
-            show_refusal(form, Refused(refusal.message, fields={refusal.field: [refusal.message]}))
-            return self.page(workflow_id, submitted={action.name: form})
-        except Refused as refusal:
+            answer = send_update(console().bridge, workflow_id, action, data)
+        except (UploadRefused, Refused) as error:
+            refusal = (Refused(error.message, fields={error.field: [error.message]})
+                       if isinstance(error, UploadRefused) else error)
             audit(action_name, "process", workflow_id, outcome="refused", reason=refusal.message)
             show_refusal(form, refusal)
-            return self.page(workflow_id, submitted={action.name: form})
+            return self.page(page_id, submitted={action.name: form})
         audit(action_name, "process", workflow_id, payload={"action": action_name, "step": record.current_step})
-        flash(_("Saved: %(action)s.", action=action_label(action_name)), "success")
+        flash(_("Done: %(what)s.", what=action_label(action_name)), "success")
+        if isinstance(answer, str) and " " in answer:
+            # The workflow's own words about what happened (e.g. a loan date that does not move).
+            flash(translated(answer), "info")
         page_data.wait_for_projection(workflow_id, record.version)
-        return redirect(url_for(".page", workflow_id=workflow_id))
+        return redirect(url_for(".page", workflow_id=page_id))
 
     @expose("/start", methods=["POST"])
     def start(self):
@@ -128,7 +143,7 @@ class ProcessPageView(RoleGuarded, BaseView):
             return redirect(url_for("company.details_view", id=company.id))
         try:
             workflow_id = start_process(console().bridge, kind, company, actor=actor(),
-                                        task_queue=console().settings.task_queue)
+                                        settings=console().settings)
         except Refused:
             audit("start process", "process", kind.workflow_id(company), outcome="refused", reason="already running")
             flash(_("%(company)s already has this process under way.", company=company.legal_name), "warning")

@@ -1,0 +1,165 @@
+"""A new staff member enables a company's electronic invoicing from the browser.
+
+Logs in (and changes the first password), creates a company, starts P1,
+completes the human steps through the forms, sees the process reach the test
+set and then DIAN's numbering step, and logs out; a screenshot of each page
+lands in test-output/e2e/.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from playwright.async_api import Page, expect
+
+from models import CertificateLoan, Company, ProcessRecord
+
+pytestmark = pytest.mark.e2e
+
+NEW_PASSWORD = "nueva-clave-2024"
+REPRESENTATIVE = {"full_name": "Ana María Gómez", "document_number": "52123456", "email": "ana@laespiga.co",
+                  "phone": "3001234567", "position": "Gerente general"}
+
+
+async def until_step_form(page: Page, action: str, seconds: float = 30) -> None:
+    """Reload the process page until the form of ``action`` is offered (the workflow moves on its own)."""
+    form = page.locator(f"form.step-form[data-action='{action}']")
+    for _ in range(int(seconds / 0.5)):
+        if await form.count():
+            return
+        await asyncio.sleep(0.5)
+        await page.reload()
+    raise AssertionError(f"the form {action!r} never appeared; page says: {await page.inner_text('main, body')}")
+
+
+async def until_current_step(page: Page, step: str, seconds: float = 60) -> None:
+    current = page.locator(f"li.step-current[data-step='{step}']")
+    for _ in range(int(seconds / 0.5)):
+        if await current.count():
+            return
+        await asyncio.sleep(0.5)
+        await page.reload()
+    raise AssertionError(f"the process never reached {step!r}")
+
+
+def field_error(page: Page, field: str):
+    return page.locator(f".field-error[data-field='{field}']")
+
+
+async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
+        console_url, browser_page, screenshots, new_staff_member, dian_portal, tmp_path):
+    page = browser_page
+    email, first_password = new_staff_member
+
+    # Access: the first login asks for a new password.
+    await page.goto(console_url + "/admin/")
+    await expect(page).to_have_url(re.compile(r"/auth/login"))
+    await screenshots(page, "login")
+    await page.fill("#email", email)
+    await page.fill("#password", first_password)
+    await page.click("#login")
+    await expect(page).to_have_url(re.compile(r"/auth/profile"))
+    await screenshots(page, "first-login-change-password")
+    await page.fill("#current", first_password)
+    await page.fill("#password", NEW_PASSWORD)
+    await page.fill("#confirm", NEW_PASSWORD)
+    await page.click("#change-password")
+    await expect(page.locator("#shortcuts-title")).to_be_visible()
+    await screenshots(page, "home")
+
+    # A company, refused at the field for a wrong check digit, then saved.
+    await page.click("#new-company")
+    await page.select_option("#country", "CO")
+    await page.fill("#tax_id", "900123456")
+    await page.fill("#check_digit", "1")
+    await page.fill("#legal_name", "Panadería La Espiga SAS")
+    await page.fill("#email", "contacto@laespiga.co")
+    await page.fill("#city", "Bogotá")
+    await page.click("form.admin-form input.btn-primary[type=submit]")
+    await expect(page.locator("#tax_id.is-invalid, .form-group:has(#tax_id) .invalid-feedback, "
+                              ".form-group:has(#tax_id) .help-block")).not_to_have_count(0)
+    await screenshots(page, "company-refused-check-digit")
+    assert Company.select().count() == 0
+    await page.fill("#check_digit", "8")
+    await page.click("form.admin-form input.btn-primary[type=submit]")
+    await page.click("text=Panadería La Espiga SAS")
+    await screenshots(page, "company")
+    company = Company.get(Company.tax_id == "900123456")
+
+    # Start P1 and enter DIAN's registration: a bad GUID is refused at its field.
+    await page.click("button.start-process[data-process='einvoicing']")
+    await until_step_form(page, "submit_dian_registration")
+    await screenshots(page, "process-started")
+    registration = dian_portal.register(company.tax_id, company.legal_name)
+    form = page.locator("form[data-action='submit_dian_registration']")
+    await form.locator("#operation_mode").select_option("own_software")
+    await form.locator("#test_set_id").fill("no-es-un-guid")
+    await form.locator("#software_id").fill(registration["software_id"])
+    await form.locator("#pin").fill(registration["pin"])
+    await form.locator("button[type=submit]").click()
+    await expect(field_error(page, "test_set_id")).to_contain_text("GUID")
+    await screenshots(page, "registration-refused-at-field")
+    form = page.locator("form[data-action='submit_dian_registration']")
+    await form.locator("#test_set_id").fill(registration["test_set_id"])
+    await form.locator("#pin").fill(registration["pin"])
+    await form.locator("button[type=submit]").click()
+
+    # Certificate: the provider's loan, the representative, the letter.
+    await until_step_form(page, "choose_path")
+    await expect(page.locator("li.step-done[data-step='dian_registration']")).to_have_count(1)
+    await page.locator("form[data-action='choose_path'] #path").select_option("loan")
+    await page.locator("form[data-action='choose_path'] button[type=submit]").click()
+    await until_step_form(page, "submit_representative")
+    await screenshots(page, "representative-form")
+    form = page.locator("form[data-action='submit_representative']")
+    for name, value in REPRESENTATIVE.items():
+        await form.locator(f"#{name}").fill(value)
+    await form.locator("#document_type").select_option("CC")
+    await form.locator("button[type=submit]").click()
+    await until_step_form(page, "upload_signed_letter")
+    async with page.expect_download() as download_info:
+        await page.click("text=Carta de exoneración para firmar (PDF)")
+    letter = tmp_path / "carta.pdf"
+    await (await download_info.value).save_as(letter)
+    assert letter.read_bytes().startswith(b"%PDF-")
+
+    # The signed scan: 2 MB is refused with nothing stored, the real letter is accepted.
+    too_big = tmp_path / "escaneo-grande.pdf"
+    too_big.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))
+    await page.locator("form[data-action='upload_signed_letter'] #upload").set_input_files(str(too_big))
+    await page.locator("form[data-action='upload_signed_letter'] button[type=submit]").click()
+    await expect(field_error(page, "upload")).to_contain_text("1 MB")
+    await screenshots(page, "upload-refused-2mb")
+    assert CertificateLoan.get().signed_letter is None
+    await page.locator("form[data-action='upload_signed_letter'] #upload").set_input_files(str(letter))
+    await page.locator("form[data-action='upload_signed_letter'] button[type=submit]").click()
+    await expect(page.locator(".alert-success")).to_be_visible()
+    await expect(page.locator("text=Carta firmada cargada")).to_be_visible()
+    await screenshots(page, "letter-uploaded")
+    await until_step_form(page, "continue_with_loan")
+    await page.locator("form[data-action='continue_with_loan'] button[type=submit]").click()
+
+    # Test set: confirm the NIT that will be locked; the process goes on to DIAN's numbering step.
+    await until_step_form(page, "start_test_set")
+    await screenshots(page, "test-set-confirm-nit")
+    await page.locator("form[data-action='start_test_set'] #confirmed_tax_id").fill(company.display_tax_id)
+    await page.locator("form[data-action='start_test_set'] button[type=submit]").click()
+    await until_current_step(page, "numbering_resolution")
+    await screenshots(page, "numbering-resolution")
+    record = ProcessRecord.get(ProcessRecord.company == company, ProcessRecord.process_type == "einvoicing")
+    assert (record.current_step, record.waiting_on) == ("numbering_resolution", "company")
+    await expect(page.locator("form[data-action='confirm_resolution_requested']")).to_have_count(1)
+
+    # The process list shows it; then log out.
+    await page.goto(console_url + "/admin/processrecord/")
+    await expect(page.locator(f"a:has-text('{record.workflow_id}')")).to_have_count(1)
+    await screenshots(page, "process-list")
+    await page.goto(console_url + "/admin/")
+    await screenshots(page, "home-after")
+    await page.click("#user-menu")
+    await page.click("#logout")
+    await expect(page).to_have_url(re.compile(r"/auth/login"))
+    await screenshots(page, "logged-out")
+    await page.goto(console_url + "/admin/company/")
+    await expect(page).to_have_url(re.compile(r"/auth/login"))
