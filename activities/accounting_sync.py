@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from accounting.charts import STANDARD_VAT, posting_problem
 from accounting.errors import Unpostable
 from accounting.posting import DETAIL_LINE_NO, Document, SideAccounts, voucher_lines, voucher_number
-from models import utcnow
+from models import database_proxy, utcnow
 from models.accounting import (
     AccountingCompany, DefaultAccounts, DetailAccountOverride, ElectronicDocument, Voucher, VoucherLine,
     locked, serialized_transaction,
@@ -127,6 +127,12 @@ class SyncActivities:
     @activity.defn
     def post_pages(self, job: PostPages) -> PagesPosted:
         """Post up to ``max_pages`` pages after ``cursor``; heartbeat the cursor after each page."""
+        # Each pool thread keeps its own connection, and with it a page cache
+        # of up to 32 MB (SQLite): close it, so memory stays bounded.
+        with database_proxy.connection_context():
+            return self._post_pages(job)
+
+    def _post_pages(self, job: PostPages) -> PagesPosted:
         ledger = AccountingCompany.get_by_id(job.scope.accounting_company_id)
         defaults = DefaultAccounts.get_or_none(DefaultAccounts.accounting_company == ledger)
         if defaults is None:

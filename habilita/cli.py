@@ -185,6 +185,11 @@ def users_reset_password(email: str, password: str | None) -> None:
     click.echo(f"password of {user.email} reset; new password: {password}")
 
 
+from .cli_accounting import accounting_group  # noqa: E402 (registered after the core commands)
+
+cli.add_command(accounting_group)
+
+
 def main() -> None:
     cli(prog_name="habilita")
 

@@ -53,24 +53,26 @@ def generate_documents(company: Company, *, count: int, first_day: dt.date, days
               ElectronicDocument.counterparty_name, ElectronicDocument.net, ElectronicDocument.tax,
               ElectronicDocument.total, ElectronicDocument.created_at]
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    rows = []
-    for n in range(number_offset + 1, number_offset + count + 1):
-        kind = rng.random()
-        if kind < 0.70:
-            direction, doc_type, party, prefix = "issued", "invoice", rng.choice(customers), "FE"
-        elif kind < 0.75:
-            direction, doc_type, party, prefix = "issued", "credit_note", rng.choice(customers), "NC"
-        else:
-            direction, doc_type, party, prefix = "received", "invoice", rng.choice(suppliers), "FP"
-        net = Decimal(rng.randrange(10_000, 5_000_000)).quantize(CENT)
-        tax = (net * VAT_RATE).quantize(CENT) if rng.random() < 0.9 else Decimal("0.00")
-        day = first_day + dt.timedelta(days=(n - number_offset - 1) * days // max(count, 1))
-        rows.append((company.id, direction, doc_type, f"{prefix}{n:07d}", day, party, f"Tercero {party}",
-                     net, tax, net + tax, now))
+    rows, inserted = [], 0
     with database_proxy.atomic():
-        for start in range(0, len(rows), INSERT_BATCH):
-            ElectronicDocument.insert_many(rows[start:start + INSERT_BATCH], fields=fields).execute()
-    return len(rows)
+        for n in range(number_offset + 1, number_offset + count + 1):
+            kind = rng.random()
+            if kind < 0.70:
+                direction, doc_type, party, prefix = "issued", "invoice", rng.choice(customers), "FE"
+            elif kind < 0.75:
+                direction, doc_type, party, prefix = "issued", "credit_note", rng.choice(customers), "NC"
+            else:
+                direction, doc_type, party, prefix = "received", "invoice", rng.choice(suppliers), "FP"
+            net = Decimal(rng.randrange(10_000, 5_000_000)).quantize(CENT)
+            tax = (net * VAT_RATE).quantize(CENT) if rng.random() < 0.9 else Decimal("0.00")
+            day = first_day + dt.timedelta(days=(n - number_offset - 1) * days // max(count, 1))
+            rows.append((company.id, direction, doc_type, f"{prefix}{n:07d}", day, party, f"Tercero {party}",
+                         net, tax, net + tax, now))
+            # Inserted as generated, so 100,000 documents never sit in memory at once.
+            if len(rows) == INSERT_BATCH or n == number_offset + count:
+                ElectronicDocument.insert_many(rows, fields=fields).execute()
+                inserted, rows = inserted + len(rows), []
+    return inserted
 
 
 def demo_company() -> Company:

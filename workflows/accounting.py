@@ -205,19 +205,18 @@ def check_defaults(data: SetDefaultAccounts, chart: dict[str, ChartAccount], cou
 
 @workflow.defn
 class AccountingIntegration:
-    def __init__(self) -> None:
-        self._start: StartAccountingIntegration | None = None
+    @workflow.init
+    def __init__(self, start: StartAccountingIntegration) -> None:
+        # Set before any update is validated: an update may arrive with the start.
+        self._start = start
+        self._state = start.carried or IntegrationState()
+        self._chart = {a.code: a for a in self._state.chart}
         self._tracker: ProcessTracker | None = None
-        self._state = IntegrationState()
-        self._chart: dict[str, ChartAccount] = {}
         self._pending: ConnectAndSync | None = None
         self._lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, start: StartAccountingIntegration) -> str:
-        self._start = start
-        self._state = start.carried or IntegrationState()
-        self._chart = {a.code: a for a in self._state.chart}
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
                                        company_tax_id=start.company_tax_id)
         for step, reached in (("request", lambda: self._state.holder is not None),
@@ -265,9 +264,22 @@ class AccountingIntegration:
             except ActivityError as error:
                 raise refusal_from(error) from error
 
+    def _step(self) -> str:
+        """The step the state stands at (the projection may still be catching up)."""
+        s = self._state
+        if s.holder is None:
+            return "request"
+        if not s.accepted:
+            return "accept"
+        if s.defaults is None:
+            return "default_accounts"
+        if self._pending is not None:
+            return "sync"
+        return "connected" if s.syncs else "connect"
+
     def _at(self, action: str, *steps: str) -> None:
-        if self._tracker is None or self._tracker.step not in steps:
-            wrong_step(action, self._tracker.step if self._tracker else "starting")
+        if self._step() not in steps:
+            wrong_step(action, self._step())
 
     # Step 1 ---------------------------------------------------------------
     @workflow.update
@@ -387,7 +399,9 @@ class AccountingIntegration:
 
     @workflow.query
     def status(self) -> IntegrationStatus:
-        s, snap = self._state, self._tracker.snapshot
-        return IntegrationStatus(step=snap.step, status=snap.status, waiting_on=snap.waiting_on, holder=s.holder,
+        s = self._state
+        snap = self._tracker.snapshot if self._tracker else None
+        step, status, waiting_on = (snap.step, snap.status, snap.waiting_on) if snap else ("", "running", "")
+        return IntegrationStatus(step=step, status=status, waiting_on=waiting_on, holder=s.holder,
                                  duplicates=list(s.duplicates), defaults=s.defaults, chart_accounts=len(self._chart),
                                  syncs=s.syncs, current_sync_id=s.current_sync_id, last_sync=s.last_sync)
