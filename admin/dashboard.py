@@ -16,7 +16,7 @@ from models import Company, Notification, ProcessRecord, utcnow
 ACTIVE = ("running", "waiting")
 STUCK_AFTER = dt.timedelta(days=2)
 WEEKS_SHOWN = 12
-MEDIAN_WINDOW = dt.timedelta(days=90)
+MEDIAN_WINDOW = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -26,23 +26,39 @@ class Bar:
     group: str = ""
 
 
-def processes_by_type_and_step() -> list[Bar]:
-    """Active processes counted by type and current step."""
-    rows = (ProcessRecord
-            .select(ProcessRecord.process_type, ProcessRecord.current_step, peewee.fn.COUNT(1).alias("n"))
+def processes_by_type_and_step(step_owner: dict[str, str]) -> list[Bar]:
+    """Active processes counted by step, grouped under the process type that owns the step.
+
+    Counting by step alone runs on the covering (current_step, status) index
+    (a few ms at 100,000 rows, against ~100 ms when grouping by type too);
+    ``step_owner`` maps each step to its process type, steps being unique
+    across types (a test holds the catalog to that).
+    """
+    rows = (ProcessRecord.select(ProcessRecord.current_step, peewee.fn.COUNT(1))
             .where(ProcessRecord.status.in_(ACTIVE))
-            .group_by(ProcessRecord.process_type, ProcessRecord.current_step)
-            .order_by(ProcessRecord.process_type, peewee.fn.COUNT(1).desc())
-            .tuples())
-    return [Bar(label=step, value=n, group=ptype) for ptype, step, n in rows]
+            .group_by(ProcessRecord.current_step).tuples())
+    bars = [Bar(label=step, value=n, group=step_owner.get(step, "")) for step, n in rows]
+    return sorted(bars, key=lambda b: (b.group, -b.value, b.label))
 
 
-def _completed_since(since: dt.datetime):
+def _as_datetime(value) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _raw_rows(query) -> list[tuple]:
+    # Converting thousands of timestamps through the ORM costs more than the
+    # query; ``fromisoformat`` on SQLite's text (or the driver's datetimes on
+    # PostgreSQL) costs a tenth of that.
+    sql, params = query.sql()
+    return ProcessRecord._meta.database.execute_sql(sql, params).fetchall()
+
+
+def _completed_since(since: dt.datetime, *columns):
     # completed_at equals the last step_entered_at of a finished process, so
-    # the (status, step_entered_at) index bounds this scan.
-    return (ProcessRecord.select(ProcessRecord.started_at, ProcessRecord.completed_at)
-            .where((ProcessRecord.status == "completed") & (ProcessRecord.step_entered_at >= since))
-            .tuples())
+    # the (status, step_entered_at) index bounds the scan (and covers it when
+    # only step_entered_at is read).
+    return (ProcessRecord.select(*columns)
+            .where((ProcessRecord.status == "completed") & (ProcessRecord.step_entered_at >= since)))
 
 
 def week_start(moment: dt.datetime) -> dt.date:
@@ -52,23 +68,24 @@ def week_start(moment: dt.datetime) -> dt.date:
 
 def enabled_per_week(now: dt.datetime | None = None) -> list[Bar]:
     """Processes completed in each of the last ``WEEKS_SHOWN`` weeks (Monday first), oldest first."""
-    now = now or utcnow()
-    this_week = week_start(now)
+    this_week = week_start(now or utcnow())
     weeks = [this_week - dt.timedelta(weeks=i) for i in reversed(range(WEEKS_SHOWN))]
     counts = dict.fromkeys(weeks, 0)
-    since = dt.datetime.combine(weeks[0], dt.time())
-    for _started, completed in _completed_since(since):
-        if completed is not None and week_start(completed) in counts:
-            counts[week_start(completed)] += 1
+    day = peewee.fn.DATE(ProcessRecord.step_entered_at)
+    per_day = _completed_since(dt.datetime.combine(weeks[0], dt.time()), day, peewee.fn.COUNT(1)).group_by(day)
+    for completed_on, n in _raw_rows(per_day):
+        monday = week_start(_as_datetime(f"{completed_on}"[:10] + "T00:00:00"))
+        if monday in counts:
+            counts[monday] += n
     return [Bar(label=week.strftime("%d/%m"), value=n) for week, n in counts.items()]
 
 
 def median_days_to_enable(now: dt.datetime | None = None) -> float | None:
-    """Median days from start to completion of processes completed in the last 90 days."""
-    now = now or utcnow()
-    spans = [(completed - started).total_seconds() / 86400
-             for started, completed in _completed_since(now - MEDIAN_WINDOW) if completed and started]
-    return round(statistics.median(spans), 1) if spans else None
+    """Median days from start to completion of the processes completed in the last ``MEDIAN_WINDOW``."""
+    since = (now or utcnow()) - MEDIAN_WINDOW
+    rows = _raw_rows(_completed_since(since, ProcessRecord.started_at, ProcessRecord.step_entered_at))
+    days = [(_as_datetime(done) - _as_datetime(started)).total_seconds() / 86400 for started, done in rows]
+    return round(statistics.median(days), 1) if days else None
 
 
 def stuck_query(now: dt.datetime | None = None):

@@ -121,6 +121,21 @@ def seed_demo() -> None:
         path.chmod(0o600)
 
 
+@cli.command()
+def admin() -> None:
+    """Run the staff console on ADMIN_HOST:ADMIN_PORT (threaded server)."""
+    from werkzeug.serving import run_simple
+
+    from admin import create_app
+
+    from .db import upgrade
+
+    settings = load_settings()
+    upgrade(open_db(settings))
+    click.echo(f"admin console on http://{settings.admin_host}:{settings.admin_port}")
+    run_simple(settings.admin_host, settings.admin_port, create_app(settings), threaded=True)
+
+
 @cli.group()
 def db() -> None:
     """The database schema."""

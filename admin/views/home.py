@@ -9,18 +9,23 @@ from models import Company, ProcessRecord
 
 from .. import charts, dashboard
 from ..access import RoleGuarded
-from ..processes.catalog import KINDS
+from ..processes.catalog import ALL_KINDS, KINDS
 from ..processes.labels import step_label
 
 
 def kind_label(process_type: str) -> str:
-    found = KINDS.get(process_type)
+    found = ALL_KINDS.get(process_type)
     return str(found.label) if found else process_type
+
+
+def step_owners() -> dict[str, str]:
+    """Each step's process type, from the catalog."""
+    return {step: kind.process_type for kind in ALL_KINDS.values() for step in kind.steps}
 
 
 def indicator_charts() -> dict:
     by_step = [dashboard.Bar(step_label(b.label), b.value, kind_label(b.group))
-               for b in dashboard.processes_by_type_and_step()]
+               for b in dashboard.processes_by_type_and_step(step_owners())]
     return {
         "by_step": charts.horizontal_bars(by_step, title=_("Processes by type and step"),
                                           empty_text=_("No process is under way.")),
