@@ -188,7 +188,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=1000)
-    parser.add_argument("--pages-per-call", type=int, default=5)
+    parser.add_argument("--pages-per-call", type=int, default=10)
     args = parser.parse_args()
     print(asyncio.run(run(args)))
 

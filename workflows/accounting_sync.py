@@ -33,7 +33,7 @@ HANDLER_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=5), maximum_attem
 @dataclass(frozen=True)
 class SyncTuning:
     page_size: int = 1000
-    pages_per_call: int = 5
+    pages_per_call: int = 10
     heartbeat_timeout_seconds: int = 30
     # Room for other database work between pages (0 = none).
     pause_between_pages_ms: int = 0
