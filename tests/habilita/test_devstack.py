@@ -1,0 +1,118 @@
+"""`habilita dev`, what `make run` starts: the whole stack comes up, and a
+process survives stopping and restarting it."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from habilita.settings import Settings
+from habilita.temporal import connect
+from workflows.einvoicing import DianRegistration, EInvoicingEnablement
+
+TEST_SET_ID = "8f1b3c2a-4d5e-4f60-9a7b-0c1d2e3f4a5b"
+DEMO_WORKFLOW = "einvoicing-CO-900123456"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningStack:
+    """`habilita dev` in a subprocess, its output collected."""
+
+    def __init__(self, env: dict):
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "habilita.cli", "dev"], env=env, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def wait_until_running(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any("habilita is running" in line for line in self.output):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.3)
+        raise AssertionError("the stack did not come up:\n" + "".join(self.output[-60:]))
+
+    def stop(self) -> int:
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout=60)
+
+
+@pytest.fixture
+def stack_env(tmp_path):
+    env = dict(os.environ)
+    env.update({
+        "HABILITA_VAR": str(tmp_path / "var"),
+        "TEMPORAL_DEV_PORT": str(free_port()), "TEMPORAL_DEV_UI_PORT": str(free_port()),
+        "ADMIN_PORT": str(free_port()), "DIAN_SIM_PORT": str(free_port()), "BILLING_SIM_PORT": str(free_port()),
+    })
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status
+
+
+async def register_demo_company(settings: Settings) -> None:
+    client = await connect(settings)
+    handle = client.get_workflow_handle(DEMO_WORKFLOW)
+    await handle.execute_update(
+        EInvoicingEnablement.submit_dian_registration,
+        DianRegistration(actor="ana@example.co", operation_mode="provider", test_set_id=TEST_SET_ID),
+    )
+    for _ in range(100):
+        if (await handle.query(EInvoicingEnablement.status)).step != "dian_registration":
+            return
+        await asyncio.sleep(0.1)
+
+
+async def demo_status(settings: Settings):
+    client = await connect(settings)
+    return await client.get_workflow_handle(DEMO_WORKFLOW).query(EInvoicingEnablement.status)
+
+
+@pytest.mark.timeout(300)
+def test_the_stack_comes_up_and_a_process_survives_a_restart(stack_env):
+    settings = Settings.from_env({**stack_env, "TEMPORAL_ADDRESS": f"127.0.0.1:{stack_env['TEMPORAL_DEV_PORT']}"})
+
+    first = RunningStack(stack_env)
+    try:
+        first.wait_until_running()
+        assert get(f"http://127.0.0.1:{stack_env['ADMIN_PORT']}/auth/login") == 200
+        assert get(f"http://127.0.0.1:{stack_env['TEMPORAL_DEV_UI_PORT']}/") == 200
+        assert any("admin@habilita.local  password:" in line for line in first.output)
+        asyncio.run(register_demo_company(settings))
+    finally:
+        assert first.stop() == 0, "".join(first.output[-40:])
+
+    second = RunningStack(stack_env)
+    try:
+        second.wait_until_running()
+        status = asyncio.run(demo_status(settings))
+        assert status.step != "dian_registration"
+        assert status.registration.test_set_id == TEST_SET_ID
+        assert not any("password:" in line for line in second.output), "the admin is seeded only once"
+    finally:
+        assert second.stop() == 0, "".join(second.output[-40:])
