@@ -82,7 +82,7 @@ class LetterRequest:
     purpose: str
     company_id: int
     representative_id: int
-    date: dt.date
+    date: str  # ISO date of the letter (Temporal's JSON payloads have no date type)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class LetterActivities:
             company_name=company.legal_name, company_nit=company.display_tax_id,
             representative_name=person["full_name"], document_label=label, position=person["position"],
             email=person["email"], provider_name=self._provider_name, provider_nit=self._provider_nit,
-            purpose=request.purpose, date=request.date,
+            purpose=request.purpose, date=dt.date.fromisoformat(request.date),
         ))
         file_name = f"carta-exoneracion-{company.tax_id}.pdf"
         stored = StoredFile.put(pdf, media_type="application/pdf", original_name=file_name)

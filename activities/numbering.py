@@ -1,7 +1,6 @@
 """Syncing numbering resolutions with DIAN's GetNumberingRange."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from temporalio import activity
@@ -30,8 +29,8 @@ class ResolutionFacts:
     prefix: str
     range_from: int
     range_to: int
-    valid_from: dt.date
-    valid_to: dt.date
+    valid_from: str  # ISO dates: Temporal's JSON payloads have no date type
+    valid_to: str
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ class NumberingActivities:
                 row.save()
             found.append(ResolutionFacts(resolution_id=row.id, resolution_number=row.resolution_number,
                                          prefix=row.prefix, range_from=row.range_from, range_to=row.range_to,
-                                         valid_from=row.valid_from, valid_to=row.valid_to))
+                                         valid_from=str(row.valid_from), valid_to=str(row.valid_to)))
         if not found:
             return RangeCheck(code=status.NO_RANGES, message=f"{status.NO_RANGES}: DIAN lists no new {query.purpose} range yet")
         return RangeCheck(code=answer.operation_code, message=message, resolutions=tuple(found))

@@ -237,7 +237,7 @@ class CertificateActivation:
                     LetterActivities.generate_letter,
                     LetterRequest(workflow_id=info.workflow_id, purpose=self._start.purpose,
                                   company_id=self._start.company_id, representative_id=ref.representative_id,
-                                  date=workflow.now().date()), **ACTIVITY)
+                                  date=workflow.now().date().isoformat()), **ACTIVITY)
             self._representative_id = ref.representative_id
         return self._letter
 

@@ -1,0 +1,120 @@
+"""P1 end to end on the dev server, against the DIAN and billing simulators over HTTP.
+
+Every human step goes through its update; the projection is checked as each
+step is reached.
+"""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from temporalio.client import WorkflowUpdateFailedError
+
+from activities.representatives import LegalRepresentative
+from activities.uploads import receive_signed_letter
+from models import Company, Notification, ProcessRecord, TestSetDocument, VoucherType
+from workflows.certificate import (
+    CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
+)
+from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
+from workflows.numbering import DianConfirmation
+from workflows.voucher import VoucherTypeSetup
+
+from .conftest import SMALL_SET, wait_for_step
+
+ACTOR = "ana@example.co"
+REPRESENTATIVE = LegalRepresentative(actor=ACTOR, full_name="Ana María Gómez", document_type="CC",
+                                     document_number="52123456", email="ana@laespiga.co", phone="3001234567",
+                                     position="Gerente general")
+
+
+async def start_p1(client, task_queue, company, settings):
+    return await client.start_workflow(
+        EInvoicingEnablement.run,
+        StartEnablement(company_id=company.id, company_tax_id=company.display_tax_id, started_by=ACTOR,
+                        company_name=company.legal_name, provider_nit=settings.provider_nit,
+                        test_set_counts=SMALL_SET),
+        id=f"einvoicing-{uuid.uuid4()}", task_queue=task_queue)
+
+
+async def register(handle, portal, company, *, mode="own"):
+    answer = portal.register(company.tax_id, company.legal_name, mode=mode, provider_nit=None)
+    await wait_for_step(handle.id, "dian_registration")
+    await handle.execute_update(EInvoicingEnablement.submit_dian_registration, DianRegistration(
+        actor=ACTOR, operation_mode="own_software", test_set_id=answer["test_set_id"],
+        software_id=answer["software_id"], pin=answer["pin"]))
+    return answer
+
+
+async def finish_after_certificate(client, handle, portal, company):
+    """Steps 3 to 6, the same whichever certificate the company signs with."""
+    await wait_for_step(handle.id, "test_set", status="waiting")
+    status = await handle.query(EInvoicingEnablement.status)
+    assert company.display_tax_id in status.warning and "cannot change" in status.warning
+    await handle.execute_update(EInvoicingEnablement.start_test_set,
+                                TestSetStart(actor=ACTOR, confirmed_tax_id=company.display_tax_id))
+    await wait_for_step(handle.id + "-test-set", "accepted", status="completed", seconds=60)
+    assert Company.get_by_id(company.id).tax_id_locked_at is not None
+
+    await wait_for_step(handle.id, "numbering_resolution", status="waiting")
+    answer = await handle.execute_update(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation(ACTOR))
+    assert "no numbering range" in answer
+    portal.request_test_resolution(company.tax_id)
+    answer = await handle.execute_update(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation(ACTOR))
+    assert "not associated" in answer
+
+    await wait_for_step(handle.id, "prefix_association", status="waiting")
+    answer = await handle.execute_update(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation(ACTOR))
+    assert "not associated" in answer
+    portal.associate_prefix(company.tax_id, "SETP")
+    await handle.execute_update(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation(ACTOR))
+
+    await wait_for_step(handle.id, "voucher_type", status="waiting")
+    (resolution,) = (await handle.query(EInvoicingEnablement.status)).resolutions
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
+            actor=ACTOR, resolution_id=resolution.resolution_id, prefix="SETP", next_number=1))
+    assert {d["field"] for d in refused.value.cause.details} == {"next_number"}
+    await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
+        actor=ACTOR, resolution_id=resolution.resolution_id, prefix="SETP", next_number=resolution.range_from))
+    assert await handle.result() == "enabled"
+
+    record = ProcessRecord.get_by_id(handle.id)
+    assert (record.current_step, record.status) == ("enabled", "completed")
+    kinds = {v.document_kind: v for v in VoucherType.select().where(VoucherType.company == company.id)}
+    assert set(kinds) == {"invoice", "credit_note", "debit_note"}
+    assert {(v.prefix, v.next_number, v.range_to) for v in kinds.values()} == {
+        ("SETP", resolution.range_from, resolution.range_to)}
+    sent = TestSetDocument.select().where(TestSetDocument.workflow_id == handle.id + "-test-set").count()
+    assert sent == sum(SMALL_SET)
+    assert [r["times_seen"] for r in portal.received()] == [1] * sent
+    assert Notification.select().where((Notification.company == company.id) & (Notification.kind == "enabled")).exists()
+
+
+async def test_own_certificate_path_takes_p1_to_enabled(client, task_queue, worker, company, portal, settings,
+                                                         billing_simulator):
+    handle = await start_p1(client, task_queue, company, settings)
+    await register(handle, portal, company)
+
+    await wait_for_step(handle.id, "certificate", status="waiting")
+    child = client.get_workflow_handle(handle.id + "-certificate")
+    await wait_for_step(child.id, "choose_path")
+    assert (await handle.query(EInvoicingEnablement.status)).active_workflow_id == child.id
+    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "own"))
+
+    record = await wait_for_step(child.id, "payment", status="waiting")
+    assert record.waiting_on == "company"
+    view = await child.execute_update(CertificateActivation.verify_payment, PaymentCheck(ACTOR))
+    assert not view.paid and view.validity_days == 365 and view.price > 0
+    requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
+    view = await child.execute_update(CertificateActivation.verify_payment, PaymentCheck(ACTOR))
+    assert view.paid
+
+    await wait_for_step(child.id, "representative", status="waiting")
+    await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
+    await wait_for_step(child.id, "issued", status="completed")
+    issued = requests.get(f"{billing_simulator}/_issued", timeout=10).json()["certificates"]
+    assert [c["nit"] for c in issued] == [company.tax_id]
+
+    await finish_after_certificate(client, handle, portal, company)
