@@ -5,15 +5,17 @@ step is reached.
 """
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
 import requests
-from temporalio.client import WorkflowUpdateFailedError
+from pypdf import PdfReader
+from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 
 from activities.representatives import LegalRepresentative
 from activities.uploads import receive_signed_letter
-from models import Company, Notification, ProcessRecord, TestSetDocument, VoucherType
+from models import CertificateLoan, Company, Notification, StoredFile, ProcessRecord, TestSetDocument, VoucherType
 from workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
 )
@@ -38,16 +40,18 @@ async def start_p1(client, task_queue, company, settings):
         id=f"einvoicing-{uuid.uuid4()}", task_queue=task_queue)
 
 
-async def register(handle, portal, company, *, mode="own"):
-    answer = portal.register(company.tax_id, company.legal_name, mode=mode, provider_nit=None)
+async def register(handle, portal, company, *, provider_nit=None):
+    answer = portal.register(company.tax_id, company.legal_name, mode="provider" if provider_nit else "own",
+                             provider_nit=provider_nit)
     await wait_for_step(handle.id, "dian_registration")
     await handle.execute_update(EInvoicingEnablement.submit_dian_registration, DianRegistration(
-        actor=ACTOR, operation_mode="own_software", test_set_id=answer["test_set_id"],
+        actor=ACTOR, operation_mode="provider" if provider_nit else "own_software",
+        test_set_id=answer["test_set_id"],
         software_id=answer["software_id"], pin=answer["pin"]))
     return answer
 
 
-async def finish_after_certificate(client, handle, portal, company):
+async def finish_after_certificate(client, handle, portal, company, *, prefix="SETP"):
     """Steps 3 to 6, the same whichever certificate the company signs with."""
     await wait_for_step(handle.id, "test_set", status="waiting")
     status = await handle.query(EInvoicingEnablement.status)
@@ -67,17 +71,17 @@ async def finish_after_certificate(client, handle, portal, company):
     await wait_for_step(handle.id, "prefix_association", status="waiting")
     answer = await handle.execute_update(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation(ACTOR))
     assert "not associated" in answer
-    portal.associate_prefix(company.tax_id, "SETP")
+    portal.associate_prefix(company.tax_id, prefix)
     await handle.execute_update(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation(ACTOR))
 
     await wait_for_step(handle.id, "voucher_type", status="waiting")
     (resolution,) = (await handle.query(EInvoicingEnablement.status)).resolutions
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
-            actor=ACTOR, resolution_id=resolution.resolution_id, prefix="SETP", next_number=1))
+            actor=ACTOR, resolution_id=resolution.resolution_id, prefix=prefix, next_number=1))
     assert {d["field"] for d in refused.value.cause.details} == {"next_number"}
     await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
-        actor=ACTOR, resolution_id=resolution.resolution_id, prefix="SETP", next_number=resolution.range_from))
+        actor=ACTOR, resolution_id=resolution.resolution_id, prefix=prefix, next_number=resolution.range_from))
     assert await handle.result() == "enabled"
 
     record = ProcessRecord.get_by_id(handle.id)
@@ -85,7 +89,7 @@ async def finish_after_certificate(client, handle, portal, company):
     kinds = {v.document_kind: v for v in VoucherType.select().where(VoucherType.company == company.id)}
     assert set(kinds) == {"invoice", "credit_note", "debit_note"}
     assert {(v.prefix, v.next_number, v.range_to) for v in kinds.values()} == {
-        ("SETP", resolution.range_from, resolution.range_to)}
+        (prefix, resolution.range_from, resolution.range_to)}
     sent = TestSetDocument.select().where(TestSetDocument.workflow_id == handle.id + "-test-set").count()
     assert sent == sum(SMALL_SET)
     assert [r["times_seen"] for r in portal.received()] == [1] * sent
@@ -118,3 +122,41 @@ async def test_own_certificate_path_takes_p1_to_enabled(client, task_queue, work
     assert [c["nit"] for c in issued] == [company.tax_id]
 
     await finish_after_certificate(client, handle, portal, company)
+
+
+async def test_loaned_certificate_path_takes_p1_to_enabled_and_schedules_the_own_certificate_reminder(
+        client, task_queue, worker, company, portal, settings):
+    handle = await start_p1(client, task_queue, company, settings)
+    await register(handle, portal, company, provider_nit=settings.provider_nit)
+    child = client.get_workflow_handle(handle.id + "-certificate")
+    await wait_for_step(child.id, "choose_path")
+    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "loan"))
+
+    await wait_for_step(child.id, "representative", status="waiting")
+    letter = await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
+    pdf = bytes(StoredFile.get_by_id(letter.stored_file_id).content)
+    assert pdf.startswith(b"%PDF-") and letter.file_name.endswith(".pdf")
+    assert "Ana María Gómez" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+    await wait_for_step(child.id, "signed_letter", status="waiting")
+    first = receive_signed_letter(pdf, "carta-firmada.pdf")
+    message = await child.execute_update(CertificateActivation.upload_signed_letter,
+                                         SignedLetterUpload(ACTOR, first.stored_file_id, first.sha256))
+    loan_date = CertificateLoan.get(CertificateLoan.workflow_id == child.id).loan_date
+    assert loan_date is not None and loan_date.date().isoformat() in message
+
+    rescanned = receive_signed_letter(pdf + b"\n% rescanned\n", "carta-firmada-2.pdf")
+    message = await child.execute_update(CertificateActivation.upload_signed_letter,
+                                         SignedLetterUpload(ACTOR, rescanned.stored_file_id, rescanned.sha256))
+    assert "does not renew" in message
+    loan = CertificateLoan.get(CertificateLoan.workflow_id == child.id)
+    assert loan.loan_date == loan_date and loan.signed_letter_id == rescanned.stored_file_id
+
+    await child.execute_update(CertificateActivation.continue_with_loan, LoanContinuation(ACTOR))
+    await wait_for_step(child.id, "loaned", status="completed")
+    assert CertificateLoan.get(CertificateLoan.workflow_id == child.id).certificate.holder_nit == settings.provider_nit
+
+    await finish_after_certificate(client, handle, portal, company, prefix="SETT")
+    reminder = client.get_workflow_handle(handle.id + "-own-certificate-reminder")
+    assert (await reminder.describe()).status == WorkflowExecutionStatus.RUNNING
+    await reminder.terminate("test over")
