@@ -74,7 +74,7 @@ def login_redirect():
 
 
 def password_change_redirect():
-    return redirect(url_for("auth.change_password", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.profile", next=request.full_path.rstrip("?")))
 
 
 def refuse(action: str, target_type: str, target_id: str = "", reason: str = "role does not allow it"):

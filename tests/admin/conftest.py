@@ -1,12 +1,15 @@
 """The console on the test database: an app, its users by role, and signing in."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
+import pytest_asyncio
+from temporalio.service import RPCError, RPCStatusCode
 
 from admin import create_app
-from models import User
+from models import ProcessRecord, User
 
 PASSWORD = "clave-segura-2024"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -28,16 +31,32 @@ def app(settings, db):
     application.extensions["habilita"].bridge.close()
 
 
-@pytest.fixture
-def live_app(settings, db, client):
-    """The console talking to the session's Temporal dev server."""
+@pytest_asyncio.fixture
+async def live_app(settings, db, client, task_queue):
+    """The console talking to the session's Temporal dev server, starting work on this test's queue.
+
+    Workflow ids are one per company and process, so what a test started is
+    terminated after it: the next test's fresh database reuses the ids.
+    """
 
     async def test_client():
         return client
 
-    application = create_app(settings, temporal_client_factory=test_client, test_config={"TESTING": True})
+    application = create_app(dataclasses.replace(settings, task_queue=task_queue),
+                             temporal_client_factory=test_client, test_config={"TESTING": True})
     yield application
     application.extensions["habilita"].bridge.close()
+    await terminate_started(client)
+
+
+async def terminate_started(client) -> None:
+    """Terminate every workflow this test's database knows, children included."""
+    for record in ProcessRecord.select(ProcessRecord.workflow_id):
+        try:
+            await client.get_workflow_handle(record.workflow_id).terminate(reason="test finished")
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
 
 
 def make_user(email: str, *roles: str, must_change: bool = False) -> User:

@@ -6,6 +6,7 @@ built with the test environment's client.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import threading
@@ -15,11 +16,12 @@ import pytest
 import pytest_asyncio
 import requests
 from playwright.async_api import async_playwright
+from temporalio.service import RPCError, RPCStatusCode
 from werkzeug.serving import make_server
 
 from admin import create_app
 from habilita.settings import Settings
-from models import User
+from models import ProcessRecord, User
 from simulators.billing.ledger import Ledger
 from simulators.billing.server import serve_in_thread
 from simulators.dian.config import SimulatorConfig, invoice_set
@@ -84,8 +86,8 @@ def dian_portal(dian_simulator) -> DianPortal:
     return DianPortal(dian_simulator.url)
 
 
-@pytest.fixture
-def console_url(settings, db, client, worker):
+@pytest_asyncio.fixture
+async def console_url(settings, db, client, worker):
     """The console served on a loopback port, talking to the session's Temporal."""
 
     async def test_client():
@@ -96,8 +98,15 @@ def console_url(settings, db, client, worker):
     thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    await asyncio.to_thread(server.shutdown)
     app.extensions["habilita"].bridge.close()
+    # Workflow ids are one per company and process: free them for the next test.
+    for record in ProcessRecord.select(ProcessRecord.workflow_id):
+        try:
+            await client.get_workflow_handle(record.workflow_id).terminate(reason="test finished")
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
 
 
 @pytest.fixture

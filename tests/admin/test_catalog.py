@@ -1,0 +1,79 @@
+"""The console's words: one Spanish catalog, complete and compiled; forms built from updates."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from wtforms import FileField, PasswordField, SelectField
+
+import admin
+from admin.processes.catalog import ALL_KINDS, KINDS
+from admin.processes.step_forms import form_class
+
+ADMIN_DIR = Path(admin.__file__).parent
+CATALOG = ADMIN_DIR / "translations" / "es" / "LC_MESSAGES"
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None}
+METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
+
+
+def extracted_messages() -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ADMIN_DIR), METHODS, keywords=KEYWORDS, comment_tags=()):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_string_of_the_console_has_its_spanish_translation():
+    with open(CATALOG / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    translated = {m.id for m in catalog if m.id and m.string}
+    missing = extracted_messages() - translated
+    assert not missing, f"add these to messages.po and compile it: {sorted(missing)[:10]}"
+
+
+def test_the_shipped_mo_matches_the_po():
+    with open(CATALOG / "messages.po", "rb") as po, open(CATALOG / "messages.mo", "rb") as mo:
+        source, compiled = read_po(po), read_mo(mo)
+    assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}, \
+        "run: pybabel compile -d admin/translations"
+
+
+def test_step_names_are_unique_across_process_types():
+    owners: dict[str, str] = {}
+    for kind in ALL_KINDS.values():
+        for step in kind.steps:
+            assert owners.setdefault(step, kind.process_type) == kind.process_type, f"step {step} is shared"
+
+
+def test_every_human_step_of_every_process_has_a_form(app):
+    with app.test_request_context():
+        for kind in ALL_KINDS.values():
+            for step in kind.steps:
+                for action in kind.actions_for(step):
+                    form = form_class(action)(formdata=None)
+                    names = {f.name for f in form}
+                    assert "actor" not in names, "the actor is the signed-in person, never an input"
+                    assert "csrf_token" in names
+
+
+def test_the_registration_form_offers_the_operation_modes_and_hides_the_pin(app):
+    (registration,) = KINDS["einvoicing"].actions_for("dian_registration")
+    with app.test_request_context():
+        form = form_class(registration)(formdata=None)
+    assert isinstance(form.operation_mode, SelectField)
+    assert [c[0] for c in form.operation_mode.choices] == ["", "own_software", "provider"]
+    assert isinstance(form.pin, PasswordField)
+    assert {f.name for f in dataclasses.fields(registration.input_type)} - {"actor"} <= {f.name for f in form}
+
+
+def test_the_signed_letter_upload_is_one_file_input(app):
+    child = ALL_KINDS["certificate"]
+    upload = next(a for a in child.actions_for("signed_letter") if a.name == "upload_signed_letter")
+    with app.test_request_context():
+        form = form_class(upload)(formdata=None)
+    assert isinstance(form.upload, FileField)
+    assert not hasattr(form, "stored_file_id") and not hasattr(form, "sha256")

@@ -1,0 +1,50 @@
+"""Companies: the tax id is checked at its field, and every save is audited."""
+from __future__ import annotations
+
+from models import AuditEvent, Company, utcnow
+
+from .conftest import csrf_from
+
+
+def submit_company(browser, **fields):
+    page = browser.get("/admin/company/new/").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(page), "country": "CO", "tax_id": "900123456", "check_digit": "8",
+            "legal_name": "Panadería La Espiga SAS", "email": "", "phone": "", "city": "Bogotá", **fields}
+    return browser.post("/admin/company/new/", data=data)
+
+
+def test_a_wrong_check_digit_is_shown_at_the_tax_id_field_and_nothing_is_saved(as_role):
+    answer = submit_company(as_role("onboarding"), check_digit="1")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "el dígito de verificación del NIT 900123456 es 8, no 1" in html
+    assert Company.select().count() == 0
+    refusal = AuditEvent.get(AuditEvent.action == "create company")
+    assert (refusal.outcome, refusal.actor) == ("refused", "onboarding@habilita.test")
+    assert refusal.reason.startswith("tax_id:")
+
+
+def test_a_valid_company_is_created_and_audited(as_role):
+    answer = submit_company(as_role("onboarding"))
+    assert answer.status_code == 302
+    company = Company.get(Company.tax_id == "900123456")
+    assert company.legal_name == "Panadería La Espiga SAS"
+    assert AuditEvent.get(AuditEvent.action == "create company").target_id == str(company.id)
+
+
+def test_a_locked_tax_id_cannot_be_edited_and_the_reason_is_shown(as_role, company):
+    Company.update(tax_id_locked_at=utcnow(), tax_id_locked_reason="DIAN ties the enablement to this NIT").execute()
+    browser = as_role("onboarding")
+    page = browser.get(f"/admin/company/edit/?id={company.id}").get_data(as_text=True)
+    answer = browser.post(f"/admin/company/edit/?id={company.id}", data={
+        "csrf_token": csrf_from(page), "country": "CO", "tax_id": "800197268", "check_digit": "4",
+        "legal_name": company.legal_name, "email": "", "phone": "", "city": ""})
+    assert "DIAN ties the enablement to this NIT" in answer.get_data(as_text=True)
+    assert Company.get_by_id(company.id).tax_id == "900123456"
+
+
+def test_the_company_search_finds_by_name_and_by_tax_id(as_role, company):
+    browser = as_role("auditor")
+    assert "Panadería La Espiga" in browser.get("/admin/company/?search=Espiga").get_data(as_text=True)
+    by_tax_id = browser.get("/admin/search?q=900123456")
+    assert by_tax_id.location.endswith(f"/admin/company/details/?id={company.id}")
