@@ -203,6 +203,10 @@ def users_reset_password(email: str, password: str | None) -> None:
 from .cli_accounting import accounting_group  # noqa: E402 (registered after the core commands)
 
 cli.add_command(accounting_group)
+from .cli_audit import audit_group  # noqa: E402
+cli.add_command(audit_group)
+from .cli_support import support_group  # noqa: E402
+cli.add_command(support_group)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
 
 from workflows.process import AuditEntry, ProcessTracker
 from workflows.support import SkippableSteps
@@ -43,6 +44,12 @@ class DrillStart:
 class DrillInput:
     actor: str
     note: str = ""
+
+
+@dataclass(frozen=True)
+class LetterUpload:
+    actor: str
+    size_bytes: int
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,14 @@ class DrillProcess(SkippableSteps):
         step = self._tracker.step if self._tracker else ""
         if step not in ("", "collect") or self._provided is not None:
             raise ValueError(f"provide is not possible at step {step}")
+
+    @workflow.update
+    async def upload_letter(self, upload: LetterUpload) -> None:
+        # Refused in the handler, not the validator, so the refusal is in the
+        # history the way a check that needs an activity would put it there.
+        if upload.size_bytes > 1_000_000:
+            raise ApplicationError(f"file is {upload.size_bytes / 1_000_000:.1f} MB; at most 1 MB",
+                                   type="InvalidInput", non_retryable=True)
 
     @workflow.update
     async def confirm(self, data: DrillInput) -> None:

@@ -1,0 +1,63 @@
+"""A finished P1's history export tells every step and every person's action, and no secret."""
+from __future__ import annotations
+
+import json
+
+import requests
+
+from support.replay import verify_process
+from support.timeline import build_timeline, export_timeline
+from tests.workflows.test_einvoicing_end_to_end import (
+    ACTOR, REPRESENTATIVE, finish_after_certificate, register, start_p1,
+)
+from workflows.certificate import CertificateActivation, CertificatePathChoice, PaymentCheck
+from workflows.einvoicing import STEPS
+
+from ...workflows.conftest import wait_for_step
+
+PARENT_UPDATES = ("submit dian registration", "start test set", "confirm resolution requested",
+                  "confirm prefixes associated", "configure voucher type")
+CERTIFICATE_UPDATES = ("choose path", "verify payment", "submit representative")
+
+
+async def finished_p1(client, task_queue, company, portal, settings, billing_simulator):
+    handle = await start_p1(client, task_queue, company, settings)
+    registration = await register(handle, portal, company)
+    child = client.get_workflow_handle(handle.id + "-certificate")
+    await wait_for_step(child.id, "choose_path")
+    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "own"))
+    await wait_for_step(child.id, "payment", status="waiting")
+    requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
+    await child.execute_update(CertificateActivation.verify_payment, PaymentCheck(ACTOR))
+    await wait_for_step(child.id, "representative", status="waiting")
+    await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
+    await finish_after_certificate(client, handle, portal, company)
+    return handle, registration
+
+
+async def test_the_export_of_a_finished_p1_has_every_step_and_every_human_action_with_its_actor(
+        client, task_queue, worker, company, portal, settings, billing_simulator):
+    handle, registration = await finished_p1(client, task_queue, company, portal, settings, billing_simulator)
+
+    exported = json.loads(export_timeline(await build_timeline(client, handle.id), "json"))
+
+    texts = [row["text"] for row in exported]
+    for step in STEPS:
+        assert f"step {step.replace('_', ' ').capitalize()} started" in texts, step
+    for update in PARENT_UPDATES + CERTIFICATE_UPDATES:
+        assert any(t.startswith(f"update {update} by {ACTOR} accepted") for t in texts), update
+    assert all(row["actor"] == ACTOR for row in exported if row["kind"] == "update")
+    assert "process finished" in texts
+    assert {row["workflow_id"] for row in exported} >= {handle.id, handle.id + "-certificate", handle.id + "-test-set"}
+    whole = json.dumps(exported)
+    assert registration["pin"] not in whole
+    assert REPRESENTATIVE.document_number not in whole and REPRESENTATIVE.phone not in whole
+
+
+async def test_a_finished_p1_replays_consistently_against_the_current_code(
+        client, task_queue, worker, company, portal, settings, billing_simulator):
+    handle, _ = await finished_p1(client, task_queue, company, portal, settings, billing_simulator)
+
+    verdict = await verify_process(client, handle.id)
+
+    assert verdict.consistent, verdict.summary()

@@ -1,0 +1,113 @@
+"""`habilita audit` and `habilita support` from a terminal, against the dev server and the test database."""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from click.testing import CliRunner
+
+from habilita.cli import cli
+from models import AuditEvent, ProcessRecord
+from tests.conftest import TEST_ENCRYPTION_KEY
+
+from .conftest import wait_for_step
+from .test_timeline import finished_drill
+
+
+def cli_env(settings, client=None) -> dict:
+    env = {"DATABASE_URL": settings.database_url, "HABILITA_VAR": str(settings.var_dir),
+           "HABILITA_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY, "SECRET_KEY": "test-secret-key"}
+    if client is not None:
+        env |= {"TEMPORAL_ADDRESS": client.service_client.config.target_host, "TEMPORAL_NAMESPACE": client.namespace}
+    return env
+
+
+async def habilita(env: dict, *args: str) -> tuple[int, str]:
+    """Run the real `habilita` command in a child process (it runs its own event loop)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "habilita.cli", *args, env={"PATH": "/usr/bin:/bin", **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await process.communicate()
+    return process.returncode, output.decode()
+
+
+def write_three_events():
+    for action in ("support: retry now", "support: cancel", "skip confirm"):
+        AuditEvent.record(actor="sofia@habilita.co", action=action, target_type="process", target_id="p-1",
+                          reason="ticket 4411")
+
+
+def test_verify_log_passes_on_an_intact_log(db, settings):
+    write_three_events()
+
+    result = CliRunner().invoke(cli, ["audit", "verify-log"], env=cli_env(settings))
+
+    assert result.exit_code == 0, result.output
+    assert "audit log intact: 3 events" in result.output
+
+
+def test_verify_log_names_a_changed_row(db, settings):
+    write_three_events()
+    changed = AuditEvent.get(AuditEvent.action == "support: cancel")
+    AuditEvent.update(reason="nobody asked").where(AuditEvent.id == changed.id).execute()
+
+    result = CliRunner().invoke(cli, ["audit", "verify-log"], env=cli_env(settings))
+
+    assert result.exit_code == 1
+    assert f"event {changed.id}: its content was changed after it was written" in result.output
+
+
+def test_verify_log_notices_a_deleted_row(db, settings):
+    write_three_events()
+    AuditEvent.delete().where(AuditEvent.action == "support: cancel").execute()
+
+    result = CliRunner().invoke(cli, ["audit", "verify-log"], env=cli_env(settings))
+
+    assert result.exit_code == 1
+    assert "chain broken before it" in result.output
+
+
+async def test_audit_verify_replays_a_p1_history_against_the_current_code(client, settings, worker, company):
+    from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
+
+    handle = await client.start_workflow(
+        EInvoicingEnablement.run,
+        StartEnablement(company_id=company.id, company_tax_id=company.display_tax_id, started_by="ana@example.co"),
+        id=f"einvoicing-cli-{company.id}-{settings.var_dir.parent.name}", task_queue=worker.task_queue)
+    await wait_for_step(handle.id, "dian_registration")
+
+    code, output = await habilita(cli_env(settings, client), "audit", "verify", handle.id)
+
+    assert code == 0, output
+    assert f"{handle.id}: consistent with the current code (1 run(s) replayed)" in output
+    await handle.terminate("test over")
+
+
+async def test_audit_export_writes_the_timeline_as_csv(client, settings, support_worker, start_drill, tmp_path):
+    handle = await finished_drill(client, start_drill)
+    target = tmp_path / "timeline.csv"
+
+    code, output = await habilita(cli_env(settings, client), "audit", "export", handle.id, "--format", "csv",
+                                  "--output", str(target))
+
+    assert code == 0, output
+    lines = target.read_text().splitlines()
+    assert lines[0] == "at,source,kind,actor,text,run_id,event_id,workflow_id"
+    assert any("update provide by ana@example.co accepted" in line for line in lines)
+
+
+async def test_support_cancel_acts_on_each_process_and_reports_each(client, settings, support_worker, start_drill):
+    first, second = await start_drill(), await start_drill()
+    for handle in (first, second):
+        await wait_for_step(handle.id, "collect")
+
+    code, output = await habilita(cli_env(settings, client), "support", "cancel", first.id, second.id, "missing-id",
+                                  "--yes", "--actor", "sofia@habilita.co", "--reason", "duplicate processes")
+
+    assert code == 1, output
+    assert f"{first.id}\tdone\tcancellation requested" in output
+    assert "missing-id\tREFUSED\tnot found:" in output
+    assert "cancel: 2 done, 1 refused, of 3" in output
+    for handle in (first, second):
+        await wait_for_step(handle.id, "collect", status="cancelled")
+    assert ProcessRecord.get_by_id(first.id).status == "cancelled"

@@ -1,0 +1,96 @@
+"""A process's history reads as one timeline in plain words, exports cleanly and keeps secrets out."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from support.actions import Acting, SupportActions
+from support.timeline import build_timeline, export_timeline, filter_timeline, original_history_json
+
+from .conftest import wait_for_step
+from .drill import DrillInput, DrillProcess, LetterUpload
+
+SECRET_NOTE = "portal PIN 54321"
+
+
+async def finished_drill(client, start_drill):
+    """provide (by ana, with a secret note), a refused upload, a skip by support: completed."""
+    handle = await start_drill()
+    await wait_for_step(handle.id, "collect")
+    await handle.execute_update(DrillProcess.provide, DrillInput(actor="ana@example.co", note=SECRET_NOTE))
+    await wait_for_step(handle.id, "confirm")
+    with pytest.raises(WorkflowUpdateFailedError):
+        await handle.execute_update(DrillProcess.upload_letter, LetterUpload(actor="ana@example.co",
+                                                                             size_bytes=2_100_000))
+    await SupportActions(client).skip_step(handle.id, "confirm", Acting("sofia@habilita.co", "company confirmed by phone"))
+    await handle.result()
+    return handle
+
+
+async def test_the_timeline_tells_steps_people_and_support_in_order(client, support_worker, start_drill):
+    handle = await finished_drill(client, start_drill)
+
+    texts = [e.text for e in await build_timeline(client, handle.id)]
+
+    expected_in_order = [
+        "process DrillProcess started",
+        "step Collect started",
+        "update provide by ana@example.co accepted",
+        "step Dian submission started",
+        "upload the document to DIAN done",
+        "step Voucher started",
+        "create the voucher type done",
+        "step Confirm started",
+        "update upload letter by ana@example.co rejected: file is 2.1 MB; at most 1 MB",
+        "update skip step by sofia@habilita.co accepted, step confirm, reason company confirmed by phone",
+        "skip confirm; reason: company confirmed by phone",
+        "process completed",
+        "process finished",
+    ]
+    positions = [next((i for i, t in enumerate(texts) if t == wanted), None) for wanted in expected_in_order]
+    assert None not in positions, [w for w, p in zip(expected_in_order, positions) if p is None]
+    assert positions == sorted(positions)
+
+
+async def test_secrets_never_reach_the_timeline_its_exports_or_the_raw_history(client, support_worker, start_drill):
+    handle = await finished_drill(client, start_drill)
+    timeline = await build_timeline(client, handle.id)
+
+    for text in (export_timeline(timeline, "json"), export_timeline(timeline, "csv"),
+                 await original_history_json(client, handle.id)):
+        assert "54321" not in text
+
+
+async def test_the_timeline_filters_by_actor_and_exports_as_json_and_csv(client, support_worker, start_drill):
+    handle = await finished_drill(client, start_drill)
+    timeline = await build_timeline(client, handle.id)
+
+    by_sofia = filter_timeline(timeline, actor="sofia@")
+    as_json = json.loads(export_timeline(by_sofia, "json"))
+    as_csv = list(csv.DictReader(io.StringIO(export_timeline(by_sofia, "csv"))))
+
+    assert by_sofia and all(e.actor == "sofia@habilita.co" for e in by_sofia)
+    assert {e.source for e in by_sofia} == {"temporal", "audit"}
+    assert [row["text"] for row in as_json] == [row["text"] for row in as_csv] == [e.text for e in by_sofia]
+    assert as_json[0]["at"].endswith("Z")
+
+
+async def test_a_reset_shows_in_the_timeline_with_who_and_why_and_both_runs(client, support_worker, start_drill):
+    handle = await start_drill()
+    await wait_for_step(handle.id, "collect")
+    await handle.execute_update(DrillProcess.provide, DrillInput(actor="ana@example.co"))
+    await wait_for_step(handle.id, "confirm")
+    result = await SupportActions(client).reset_to_step(
+        handle.id, "voucher", Acting("sofia@habilita.co", "voucher numbering was wrong"))
+    assert result.ok, result.message
+
+    timeline = await build_timeline(client, handle.id)
+
+    resets = filter_timeline(timeline, kind="support", text="reset")
+    assert len(resets) == 1 and "sofia@habilita.co: voucher numbering was wrong" in resets[0].text
+    assert len({e.run_id for e in timeline if e.source == "temporal"}) == 2
+    assert len(filter_timeline(timeline, text="step Collect started")) == 1
