@@ -138,7 +138,7 @@ class CertificateActivation:
         return outcome
 
     async def _own(self) -> CertificateOutcome:
-        await self._tracker.enter("payment", waiting_on="system")
+        await self._tracker.enter("payment")
         await self._check_payment()
         if self._payment.paid:
             self._messages.append("the certificate is already paid")
@@ -148,7 +148,7 @@ class CertificateActivation:
                                  on_tick=self._payment_tick, on_sla=self._sla("waiting for the certificate payment"))
         await self._tracker.enter("representative", waiting_on="staff")
         await workflow.wait_condition(lambda: self._representative_id is not None)
-        await self._tracker.enter("issuance", waiting_on="system")
+        await self._tracker.enter("issuance")
         ref: CertificateRef = await workflow.execute_activity_method(
             CertificateActivities.issue_own_certificate,
             IssueOwnCertificate(workflow_id=workflow.info().workflow_id, company_id=self._start.company_id,
@@ -162,7 +162,7 @@ class CertificateActivation:
         await self._tracker.enter("signed_letter", waiting_on="company")
         await wait_reminding(lambda: self._continued, self._start.policy,
                              on_tick=self._letter_tick, on_sla=self._sla("waiting for the signed exoneration letter"))
-        await self._tracker.enter("lending", waiting_on="system")
+        await self._tracker.enter("lending")
         ref: CertificateRef = await workflow.execute_activity_method(
             CertificateActivities.lend_provider_certificate,
             LendCertificate(workflow_id=workflow.info().workflow_id, purpose=self._start.purpose,
