@@ -100,6 +100,7 @@ def dev(no_seed: bool) -> None:
 def seed_demo() -> None:
     """Seed demo users, companies and processes (safe to run again)."""
     from .demo import seed_admin, seed_companies, seed_processes
+    from .demo_accounting import seed_accounting_demo
     from .temporal import connect
 
     settings = load_settings()
@@ -110,6 +111,7 @@ def seed_demo() -> None:
     async def run() -> None:
         client = await connect(settings, identity="habilita-seed")
         await seed_processes(client, settings, companies)
+        await seed_accounting_demo(client, settings)
 
     asyncio.run(run())
     click.echo(f"[seed] {len(companies)} demo companies and their processes are in place")
