@@ -54,7 +54,9 @@ class RunningStack:
         raise AssertionError("the stack did not come up:\n" + "".join(self.output[-60:]))
 
     def stop(self) -> int:
-        os.killpg(self.process.pid, signal.SIGINT)
+        """Ctrl-C, as a person at the terminal would; the exit code."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
         return self.process.wait(timeout=60)
 
 
