@@ -54,8 +54,6 @@ class Settings:
     extra: dict = field(default_factory=dict)
     # The console's language (a catalog under admin/translations).
     admin_locale: str = "es"
-    # The console's language (a catalog under admin/translations).
-    admin_locale: str = "es"
     # P1/P2 enablement: the certificate seller (billing + CA), the provider
     # whose certificate is lent, and the size of DIAN's test set.
     billing_url: str = "http://127.0.0.1:8091"
@@ -110,7 +108,6 @@ class Settings:
             admin_port=int(env.get("ADMIN_PORT", "5000")),
             smtp_url=env.get("SMTP_URL", ""),
             mail_from=env.get("MAIL_FROM", "habilita@localhost"),
-            admin_locale=env.get("ADMIN_LOCALE", "es"),
             admin_locale=env.get("ADMIN_LOCALE", "es"),
             billing_url=env.get("BILLING_URL", "http://127.0.0.1:8091"),
             provider_nit=env.get("PROVIDER_NIT", "901000006"),
