@@ -1,0 +1,138 @@
+"""Every stored P1 history replays against the current workflow code.
+
+``histories/p1-*.json`` are the histories of finished P1 runs (both certificate
+paths) and of their children, recorded on the dev server against the DIAN
+and billing simulators. Replaying them with the worker's own workflows and
+data converter fails CI when a change would make running processes decide
+differently (non-determinism).
+
+When a change to a workflow is deliberate (and versioned with
+``workflow.patched``), or a new P1 step is added, record the fixtures again
+and commit them::
+
+    HABILITA_RECORD_HISTORIES=1 .venv/bin/pytest tests/workflows/test_replay.py -k record
+
+The recording test is skipped unless that variable is set.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import requests
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from activities.uploads import receive_signed_letter
+from habilita.codec import data_converter
+from habilita.worker import WORKFLOWS
+from models import StoredFile
+from workflows.certificate import (
+    CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
+)
+
+from .conftest import TEST_ENCRYPTION_KEY, wait_for_step
+from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, finish_after_certificate, register, start_p1
+
+HISTORIES = Path(__file__).parent / "histories"
+RECORDING = os.environ.get("HABILITA_RECORD_HISTORIES") == "1"
+# What a complete set of fixtures covers: every workflow P1 runs.
+P1_WORKFLOW_TYPES = {"EInvoicingEnablement", "CertificateActivation", "TestSetSubmission", "OwnCertificateReminder"}
+
+
+WORKFLOW_IDS = HISTORIES / "workflow_ids.json"
+
+
+def stored_histories() -> list[Path]:
+    return sorted(HISTORIES.glob("p1-*.json"))
+
+
+def load(path: Path) -> WorkflowHistory:
+    workflow_id = json.loads(WORKFLOW_IDS.read_text())[path.stem]
+    return WorkflowHistory.from_json(workflow_id, path.read_text())
+
+
+def workflow_type(path: Path) -> str:
+    first = json.loads(path.read_text())["events"][0]
+    return first["workflowExecutionStartedEventAttributes"]["workflowType"]["name"]
+
+
+def test_the_stored_histories_cover_both_certificate_paths_and_every_p1_workflow():
+    names = {p.stem for p in stored_histories()}
+    assert {n.split("-")[1] for n in names} == {"own", "loan"}, names
+    assert {workflow_type(p) for p in stored_histories()} == P1_WORKFLOW_TYPES
+
+
+@pytest.mark.parametrize("path", stored_histories(), ids=lambda p: p.stem)
+async def test_a_stored_p1_history_replays_without_nondeterminism(path):
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(TEST_ENCRYPTION_KEY))
+
+    result = await replayer.replay_workflow(load(path), raise_on_replay_failure=False)
+
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+async def finished_own_p1(client, task_queue, company, portal, settings, billing_simulator):
+    """P1 on the company's own certificate, paid while the flow waits, to enabled."""
+    handle = await start_p1(client, task_queue, company, settings)
+    await register(handle, portal, company)
+    child = client.get_workflow_handle(handle.id + "-certificate")
+    await wait_for_step(child.id, "choose_path")
+    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "own"))
+    await wait_for_step(child.id, "payment", status="waiting")
+    requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
+    await child.execute_update(CertificateActivation.verify_payment, PaymentCheck(ACTOR))
+    await wait_for_step(child.id, "representative", status="waiting")
+    await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
+    await finish_after_certificate(client, handle, portal, company)
+    return handle
+
+
+async def finished_loan_p1(client, task_queue, company, portal, settings):
+    """P1 on the loaned certificate, the letter uploaded twice, to enabled."""
+    handle = await start_p1(client, task_queue, company, settings)
+    await register(handle, portal, company, provider_nit=settings.provider_nit)
+    child = client.get_workflow_handle(handle.id + "-certificate")
+    await wait_for_step(child.id, "choose_path")
+    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "loan"))
+    await wait_for_step(child.id, "representative", status="waiting")
+    letter = await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
+    pdf = bytes(StoredFile.get_by_id(letter.stored_file_id).content)
+    await wait_for_step(child.id, "signed_letter", status="waiting")
+    for content in (pdf, pdf + b"\n% rescanned\n"):
+        staged = receive_signed_letter(content, "carta-firmada.pdf")
+        await child.execute_update(CertificateActivation.upload_signed_letter,
+                                   SignedLetterUpload(ACTOR, staged.stored_file_id, staged.sha256))
+    await child.execute_update(CertificateActivation.continue_with_loan, LoanContinuation(ACTOR))
+    await finish_after_certificate(client, handle, portal, company, prefix="SETT")
+    return handle
+
+
+async def save(client, workflow_id: str, name: str) -> None:
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    ids = json.loads(WORKFLOW_IDS.read_text()) if WORKFLOW_IDS.exists() else {}
+    WORKFLOW_IDS.write_text(json.dumps({**ids, name: workflow_id}, indent=2, sort_keys=True) + "\n")
+
+
+record = pytest.mark.skipif(not RECORDING, reason="set HABILITA_RECORD_HISTORIES=1 to record the replay fixtures")
+
+
+@record
+async def test_record_the_own_certificate_histories(client, task_queue, worker, company, portal, settings,
+                                                    billing_simulator):
+    own = await finished_own_p1(client, task_queue, company, portal, settings, billing_simulator)
+    for suffix in ("", "-certificate", "-test-set"):
+        await save(client, own.id + suffix, "p1-own" + (suffix or "-einvoicing"))
+
+
+@record
+async def test_record_the_loaned_certificate_histories(client, task_queue, worker, company, portal, settings):
+    loan = await finished_loan_p1(client, task_queue, company, portal, settings)
+    reminder = client.get_workflow_handle(loan.id + "-own-certificate-reminder")
+    # Its first timer is 30 days away: end it so its history is final.
+    await reminder.terminate("recorded as a replay fixture")
+    for suffix in ("", "-certificate", "-test-set", "-own-certificate-reminder"):
+        await save(client, loan.id + suffix, "p1-loan" + (suffix or "-einvoicing"))
