@@ -8,10 +8,12 @@ from habilita.secrets_box import SecretBox
 from .billing import BillingPort, HttpBilling
 from .certificates import CertificateActivities, KeyVault, provider_certified_key
 from .dian_access import DianClients
+from .dian_portal import DianPortal
 from .enablement import EnablementActivities
 from .letters import LetterActivities
 from .numbering import NumberingActivities
 from .representatives import RepresentativeActivities
+from .support_document import SupportDocumentActivities
 from .test_set import TestSetActivities
 from .uploads import UploadActivities
 from .vouchers import VoucherActivities
@@ -35,6 +37,7 @@ def enablement_activities(settings, *, billing: BillingPort | None = None) -> li
     numbering = NumberingActivities(clients)
     vouchers = VoucherActivities()
     test_set = TestSetActivities(clients=clients, vault=vault, box=box)
+    support = SupportDocumentActivities(portal=DianPortal(settings.dian_url), vault=vault, box=box)
     return [
         certificates.check_payment, certificates.issue_own_certificate, certificates.lend_provider_certificate,
         certificates.has_own_certificate,
@@ -43,4 +46,5 @@ def enablement_activities(settings, *, billing: BillingPort | None = None) -> li
         uploads.attach_signed_letter, uploads.remove_signed_letter,
         numbering.check_numbering_range, vouchers.create_voucher_types,
         test_set.build_round, test_set.send_batch, test_set.poll_batch, test_set.round_report,
+        support.company_standing, support.check_support_document_set, support.sign_support_document,
     ]

@@ -14,11 +14,13 @@ from workflows.accounting_sync import AccountingSync
 from workflows.certificate import CertificateActivation
 from workflows.einvoicing import EInvoicingEnablement
 from workflows.reminders import OwnCertificateReminder
+from workflows.support_document import SupportDocumentEnablement
 from workflows.test_set import TestSetSubmission
 
 from .settings import Settings
 
 WORKFLOWS = [EInvoicingEnablement, CertificateActivation, TestSetSubmission, OwnCertificateReminder]
+WORKFLOWS += [SupportDocumentEnablement]
 WORKFLOWS += [AccountingIntegration, AccountingSync]
 
 
