@@ -22,7 +22,9 @@ from models import AuditEvent, Company, ProcessRecord, User
 from . import auth, outbox
 from .access import login_manager
 from .forms import CsrfForm
+from .history_views import HistoryView
 from .processes.labels import field_label, status_label, step_label, waiting_label
+from .support_views import SupportQueueView
 from .temporal_bridge import TemporalBridge
 from .views.audit_log import AuditLogView
 from .views.companies import CompanyView, processes_of, startable_kinds
@@ -100,6 +102,8 @@ def _register_views(app: Flask) -> None:
     admin.add_view(ProcessListView(ProcessRecord, name=_l("Processes"), endpoint="processrecord"))
     admin.add_view(ProcessPageView(name=_l("Process"), endpoint="process", url="/admin/process"))
     admin.add_view(AuditLogView(AuditEvent, name=_l("Audit log"), endpoint="auditevent"))
+    admin.add_view(SupportQueueView(name=_l("Stuck processes"), endpoint="support", url="/admin/support"))
+    admin.add_view(HistoryView(name=_l("History"), endpoint="history", url="/admin/history"))
     admin.add_view(UserView(User, name=_l("Users"), endpoint="user"))
 
     @app.route("/")

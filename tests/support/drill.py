@@ -11,7 +11,6 @@ must be, so a support reset replays them without repeating them.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 import zipfile
@@ -20,7 +19,7 @@ from datetime import timedelta
 
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, is_cancelled_exception
 
 from workflows.process import AuditEntry, ProcessTracker
 from workflows.support import SkippableSteps
@@ -124,8 +123,11 @@ class DrillProcess(SkippableSteps):
                                        company_tax_id=start.company_tax_id)
         try:
             return await self._steps(start)
-        except asyncio.CancelledError:
-            await self._tracker.finish("cancelled")
+        except BaseException as exc:
+            # Cancelled while an activity runs arrives as an ActivityError
+            # caused by the cancellation, not as CancelledError itself.
+            if is_cancelled_exception(exc):
+                await self._tracker.finish("cancelled")
             raise
 
     async def _steps(self, start: DrillStart) -> str:

@@ -1,0 +1,63 @@
+"""A process's history: one timeline, filters, exports and the replay verdict. Read-only for every role."""
+from __future__ import annotations
+
+from flask import Response, current_app, redirect, request, url_for
+from flask_admin import BaseView, expose
+
+from support.replay import verify_process
+from support.timeline import build_timeline, export_timeline, filter_timeline, original_history_json
+
+from .access import RoleGuarded
+from .audit import audit
+
+CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def bridge():
+    return current_app.extensions["habilita"].bridge
+
+
+def timeline_of(workflow_id: str, args) -> list:
+    entries = bridge().call(lambda client: build_timeline(client, workflow_id), timeout=60)
+    return filter_timeline(entries, source=args.get("source", ""), kind=args.get("kind", ""),
+                           actor=args.get("actor", ""), text=args.get("text", ""))
+
+
+class HistoryView(RoleGuarded, BaseView):
+    audit_target = "process"
+    read_roles = ("support", "auditor", "onboarding")
+    write_roles = ()
+
+    def is_visible(self) -> bool:
+        return False  # reached from a process or the support queue
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("processrecord.index_view"))
+
+    @expose("/<workflow_id>")
+    def page(self, workflow_id: str):
+        entries = timeline_of(workflow_id, request.args)
+        verdict = bridge().call(lambda client: verify_process(client, workflow_id), timeout=60)
+        kinds = sorted({e.kind for e in entries})
+        return self.render("history/timeline.html", workflow_id=workflow_id, entries=entries, verdict=verdict,
+                           kinds=kinds, args=request.args)
+
+    @expose("/<workflow_id>/export.<export_format>")
+    def export(self, workflow_id: str, export_format: str):
+        if export_format not in CONTENT_TYPES:
+            return Response(f"unknown export format {export_format!r}", status=404)
+        text = export_timeline(timeline_of(workflow_id, request.args), export_format)
+        audit("export history", "process", workflow_id, detail=export_format)
+        return _download(text, CONTENT_TYPES[export_format], f"{workflow_id}-timeline.{export_format}")
+
+    @expose("/<workflow_id>/temporal.json")
+    def original(self, workflow_id: str):
+        """Temporal's own history JSON of every run; payloads stay encrypted."""
+        text = bridge().call(lambda client: original_history_json(client, workflow_id), timeout=60)
+        audit("export history", "process", workflow_id, detail="temporal json")
+        return _download(text, CONTENT_TYPES["json"], f"{workflow_id}-temporal-history.json")
+
+
+def _download(text: str, content_type: str, name: str) -> Response:
+    return Response(text, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
