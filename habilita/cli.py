@@ -209,6 +209,8 @@ from .cli_audit import audit_group  # noqa: E402
 cli.add_command(audit_group)
 from .cli_support import support_group  # noqa: E402
 cli.add_command(support_group)
+from .cli_process import process_group  # noqa: E402
+cli.add_command(process_group)
 
 
 def main() -> None:

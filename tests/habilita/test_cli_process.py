@@ -1,0 +1,81 @@
+"""`habilita process` through click's runner, against the dev server and a real worker.
+
+The command runs in a thread: it opens its own event loop and Temporal client
+(from settings, as in a terminal) while the test's loop runs the worker.
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from click.testing import CliRunner
+
+from habilita.cli import cli
+from models import ProcessRecord
+
+TEST_SET_ID = str(uuid.uuid4())
+SOFTWARE_ID = str(uuid.uuid4())
+
+
+def cli_env(settings, temporal_env, task_queue) -> dict:
+    """The environment a terminal would have: settings pointing at the test's server, queue and database."""
+    return {
+        "DATABASE_URL": settings.database_url, "HABILITA_VAR": str(settings.var_dir),
+        "HABILITA_ENCRYPTION_KEY": settings.encryption_key, "SECRET_KEY": settings.secret_key,
+        "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": temporal_env.client.namespace, "TEMPORAL_TASK_QUEUE": task_queue,
+    }
+
+
+async def invoke(env: dict, *args: str):
+    return await asyncio.to_thread(CliRunner().invoke, cli, ["process", *args], env=env, catch_exceptions=False)
+
+
+async def wait_for(workflow_id: str, step: str):
+    for _ in range(400):
+        record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id)
+        if record is not None and record.current_step == step:
+            return record
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{workflow_id} never reached {step}")
+
+
+async def test_start_register_and_status_drive_p1_from_the_command_line(
+        temporal_env, worker, company, settings, task_queue):
+    env = cli_env(settings, temporal_env, task_queue)
+    started = await invoke(env, "start", "einvoicing", "--company", company.tax_id, "--actor", "ana@example.co")
+    assert started.exit_code == 0, started.output
+    workflow_id = started.output.strip()
+    assert workflow_id == f"einvoicing-CO-{company.tax_id}"
+    again = await invoke(env, "start", "einvoicing", "--company", company.tax_id, "--actor", "ana@example.co")
+    assert again.output.strip() == workflow_id  # the running process, not a second one
+    await wait_for(workflow_id, "dian_registration")
+
+    refused = await invoke(env, "register", workflow_id, "--actor", "ana@example.co",
+                           "--test-set-id", "not-a-guid", "--pin", "12")
+    assert refused.exit_code == 1
+    assert "test_set_id: the test set id must be a GUID" in refused.output
+    assert "software_id: the software id is required" in refused.output
+    assert "pin: the software PIN must be 5 digits" in refused.output
+    assert ProcessRecord.get_by_id(workflow_id).current_step == "dian_registration"
+
+    registered = await invoke(env, "register", workflow_id, "--actor", "ana@example.co", "--test-set-id", TEST_SET_ID,
+                              "--software-id", SOFTWARE_ID, "--pin", "12345")
+    assert registered.exit_code == 0, registered.output
+    assert f"test_set_id: {TEST_SET_ID}" in registered.output
+    await wait_for(workflow_id, "certificate")
+
+    status = await invoke(env, "status", workflow_id)
+    assert status.exit_code == 0, status.output
+    assert "step: certificate" in status.output and f"active_workflow_id: {workflow_id}-certificate" in status.output
+    listed = await invoke(env, "list", "--type", "einvoicing", "--step", "certificate")
+    assert workflow_id in listed.output and "1 process(es)" in listed.output
+    await temporal_env.client.get_workflow_handle(workflow_id).terminate("test over")
+
+
+async def test_every_process_command_has_help():
+    runner = CliRunner()
+    group = cli.commands["process"]
+    for name in group.commands:
+        result = runner.invoke(cli, ["process", name, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output, name
