@@ -128,7 +128,7 @@ class TestSetSubmission:
                                  on_tick=lambda n: notify(start.company_id, "test_set_rejected_reminder",
                                                           "The test set is waiting to be resent",
                                                           self._rejection_summary(), f"resend:{self._round}:{n}"),
-                                 on_sla=self._noop)
+                                 on_sla=lambda: self._overdue(start))
             if self._resend.test_set_id:
                 test_set_id, counts = self._resend.test_set_id, (start.invoices, start.credit_notes, start.debit_notes)
             else:
@@ -141,8 +141,15 @@ class TestSetSubmission:
                      f"{start.company_name}: test set {test_set_id} accepted.", "accepted")
         return TestSetOutcome(rounds=self._round, documents_sent=sent)
 
-    async def _noop(self) -> None:
-        return None
+    async def _overdue(self, start: StartTestSet) -> None:
+        # Histories recorded before this mark existed ran nothing at the SLA:
+        # replay them unchanged.
+        if not workflow.patched("rejected-test-set-sla"):
+            return
+        what = f"the rejected test set has waited for staff to resend it for more than {start.policy.sla}"
+        await self._tracker.failed_attempt(f"SLA exceeded: {what}\n{self._rejection_summary()}")
+        await notify(None, "sla_breached", "SLA exceeded: a rejected test set waits to be resent",
+                     f"{start.company_name} ({start.company_tax_id}): {what}.", f"sla:rejected:{self._round}")
 
     async def _poll_until_done(self, ref: BatchRef) -> None:
         wait = FIRST_POLL
