@@ -1,5 +1,6 @@
 """Fixtures of the enablement tests: the DIAN and billing simulators over real
-HTTP, settings pointing at them, and helpers that read the projection."""
+HTTP, settings pointing at them, helpers that read the projection, and a dev
+server whose workflows can skip time (``skipping_env``)."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,14 @@ import base64
 import os
 
 import pytest
+import pytest_asyncio
 import requests
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
+
+from habilita.codec import data_converter
+from habilita.devserver import DevServerConfig, temporal_binary
+from habilita.worker import build_worker
+from workflows import attributes
 
 from habilita.settings import Settings
 from models import ProcessRecord
@@ -99,3 +107,32 @@ async def wait_for_step(workflow_id: str, step: str, *, status: str | None = Non
         await asyncio.sleep(0.05)
     raise AssertionError(f"{workflow_id} never reached step {step} ({status or 'any status'}); "
                          f"projection: {record and (record.current_step, record.status, record.last_error)}")
+
+
+@pytest_asyncio.fixture(scope="session")
+async def skipping_env():
+    """A dev server with per-workflow time skipping (Temporal's "v2").
+
+    Unlike the Java test server it runs updates, so human steps and timers
+    meet in one test. Workflows start with skipping off (real time); a test
+    moves one workflow's clock with ``skipping_env.fast_forward(handle, delta)``.
+    """
+    config = DevServerConfig.load()
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        ts_config=TimeSkippingConfig(enabled=False),
+        namespace=config.namespace,
+        data_converter=data_converter(TEST_ENCRYPTION_KEY),
+        search_attributes=list(attributes.ALL),
+        dev_server_existing_path=temporal_binary(),
+        dev_server_extra_args=config.pragma_args() + config.dynamic_config_args()
+        + ["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture
+async def skipping_worker(skipping_env, settings, task_queue, db):
+    """Every workflow and activity of habilita, on the time-skipping server."""
+    async with build_worker(skipping_env.client, settings, task_queue=task_queue) as running:
+        yield running
