@@ -14,6 +14,8 @@ import peewee
 from models import Company, Notification, ProcessRecord, utcnow
 
 ACTIVE = ("running", "waiting")
+# The step a process stands at once it has enabled the company.
+ENABLED_STEPS = ("enabled",)
 STUCK_AFTER = dt.timedelta(days=2)
 WEEKS_SHOWN = 12
 MEDIAN_WINDOW = dt.timedelta(days=30)
@@ -37,7 +39,8 @@ def processes_by_type_and_step(step_owner: dict[str, str]) -> list[Bar]:
     rows = (ProcessRecord.select(ProcessRecord.current_step, peewee.fn.COUNT(1))
             .where(ProcessRecord.status.in_(ACTIVE))
             .group_by(ProcessRecord.current_step).tuples())
-    bars = [Bar(label=step, value=n, group=step_owner.get(step, "")) for step, n in rows]
+    # Steps of child workflows are part of their parent's step: only the owners' steps are shown.
+    bars = [Bar(label=step, value=n, group=step_owner[step]) for step, n in rows if step in step_owner]
     return sorted(bars, key=lambda b: (b.group, -b.value, b.label))
 
 
@@ -55,10 +58,11 @@ def _raw_rows(query) -> list[tuple]:
 
 def _completed_since(since: dt.datetime, *columns):
     # completed_at equals the last step_entered_at of a finished process, so
-    # the (status, step_entered_at) index bounds the scan (and covers it when
-    # only step_entered_at is read).
+    # the (status, step_entered_at) index bounds the scan. Only the last step
+    # of a whole process counts as enabled, not a finished child workflow.
     return (ProcessRecord.select(*columns)
-            .where((ProcessRecord.status == "completed") & (ProcessRecord.step_entered_at >= since)))
+            .where((ProcessRecord.status == "completed") & (ProcessRecord.step_entered_at >= since)
+                   & ProcessRecord.current_step.in_(ENABLED_STEPS)))
 
 
 def week_start(moment: dt.datetime) -> dt.date:
@@ -104,8 +108,8 @@ class Card:
     processes: list[ProcessRecord]
 
 
-def recent_cards(limit: int = 6) -> list[Card]:
-    """Enablement cards of the companies whose processes moved last."""
+def recent_cards(top_level: tuple[str, ...], limit: int = 6) -> list[Card]:
+    """Enablement cards of the companies whose processes (of the ``top_level`` types) moved last."""
     recent = (ProcessRecord.select(ProcessRecord.company).where(ProcessRecord.company.is_null(False))
               .order_by(ProcessRecord.updated_at.desc()).limit(limit * 10).tuples())
     company_ids: list[int] = []
@@ -120,7 +124,8 @@ def recent_cards(limit: int = 6) -> list[Card]:
         company_ids += [cid for (cid,) in extra]
     companies = {c.id: c for c in Company.select().where(Company.id.in_(company_ids or [0]))}
     processes: dict[int, list[ProcessRecord]] = {cid: [] for cid in company_ids}
-    for record in ProcessRecord.select().where(ProcessRecord.company.in_(company_ids or [0])):
+    for record in ProcessRecord.select().where(ProcessRecord.company.in_(company_ids or [0])
+                                               & ProcessRecord.process_type.in_(top_level)):
         processes[record.company_id].append(record)
     return [Card(companies[cid], sorted(processes[cid], key=lambda r: r.process_type))
             for cid in company_ids if cid in companies]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from admin import create_app
 from admin import dashboard
+from admin.processes.catalog import KINDS
 from admin.views.home import step_owners
 from habilita.db import open_database, upgrade
 from habilita.settings import Settings
@@ -52,7 +53,8 @@ def populate(rows: int, companies: int, seed: int = 7) -> None:
         status = rng.choices(STATUSES, weights=(20, 50, 25, 2, 2, 1))[0]
         batch.append({
             "workflow_id": f"{ptype}-{n:06d}", "run_id": "", "process_type": ptype,
-            "company": rng.choice(company_ids), "current_step": rng.choice(TYPES[ptype]), "status": status,
+            "company": rng.choice(company_ids), "status": status,
+            "current_step": "enabled" if status == "completed" and ptype == "einvoicing" else rng.choice(TYPES[ptype]),
             "waiting_on": rng.choice(WAITING) if status == "waiting" else "", "step_entered_at": entered,
             "last_error": "", "version": "", "started_at": started, "updated_at": entered,
             "completed_at": entered if status == "completed" else None,
@@ -107,7 +109,7 @@ def bare_home() -> None:
     dashboard.enabled_per_week()
     dashboard.median_days_to_enable()
     dashboard.stuck_count()
-    dashboard.recent_cards()
+    dashboard.recent_cards(tuple(KINDS))
     dashboard.notifications()
 
 

@@ -25,6 +25,11 @@ class DianAnswer:
     status_code: str
     errors: str
 
+    @property
+    def rejected(self) -> bool:
+        # The ledger stores DIAN's rule messages as JSON text: "[]" means none.
+        return self.errors.strip() not in ("", "[]")
+
 
 def of_process(model, workflow_id: str):
     """Rows of the process or of its children, whose ids extend the parent's (``<id>-certificate``)."""
@@ -65,4 +70,4 @@ def dian_answers(workflow_id: str, limit: int = 200) -> list[DianAnswer]:
         if row.round != last_round:
             break
         answers.append(DianAnswer(row.document_number, row.document_kind, row.status, row.status_code, row.errors))
-    return sorted(answers, key=lambda a: (not a.errors, a.document_number))
+    return sorted(answers, key=lambda a: (not a.rejected, a.document_number))

@@ -46,7 +46,8 @@ def history(workflow_id: str, limit: int = 200) -> list[AuditEvent]:
     return list(AuditEvent.select().where(mine).order_by(AuditEvent.id).limit(limit))
 
 
-HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id")
+# Internals a person does not need (the letter itself is listed under documents).
+HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id", "letter", "stored_file_id", "sha256")
 
 
 def facts(status) -> list[tuple[str, str]]:
@@ -55,6 +56,8 @@ def facts(status) -> list[tuple[str, str]]:
         return []
     pairs = []
     for name, value in dataclasses.asdict(status).items():
+        if name in HIDDEN_FACTS:
+            continue
         items = value.items() if isinstance(value, dict) else [(name, value)]
         for key, inner in items:
             if key in HIDDEN_FACTS or inner in (None, "", (), []):

@@ -19,8 +19,8 @@ def kind_label(process_type: str) -> str:
 
 
 def step_owners() -> dict[str, str]:
-    """Each step's process type, from the catalog."""
-    return {step: kind.process_type for kind in ALL_KINDS.values() for step in kind.steps}
+    """Each step of a process people start, with its process type, from the catalog."""
+    return {step: kind.process_type for kind in KINDS.values() for step in kind.steps}
 
 
 def indicator_charts() -> dict:
@@ -46,7 +46,7 @@ class HomeView(RoleGuarded, AdminIndexView):
 
     @expose("/")
     def index(self):
-        return self.render("habilita/home.html", charts=indicator_charts(), cards=dashboard.recent_cards(),
+        return self.render("habilita/home.html", charts=indicator_charts(), cards=dashboard.recent_cards(tuple(KINDS)),
                            notices=dashboard.notifications(), kinds=KINDS)
 
     @expose("/search")

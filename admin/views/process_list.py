@@ -15,7 +15,7 @@ from models import Company, ProcessRecord, utcnow
 from models.process import STATUSES, WAITING_ON
 
 from ..access import RoleGuarded
-from ..processes.catalog import KINDS
+from ..processes.catalog import ALL_KINDS, KINDS
 from ..processes.labels import status_label, step_label, waiting_label
 
 
@@ -62,7 +62,7 @@ def link_to_process(view, context, record, name):
 
 
 def kind_name(process_type: str) -> str:
-    kind = KINDS.get(process_type)
+    kind = ALL_KINDS.get(process_type)
     return str(kind.label) if kind else process_type
 
 
@@ -100,7 +100,7 @@ class ProcessListView(RoleGuarded, ModelView):
     column_default_sort = ("updated_at", True)
     column_filters = (
         FilterEqual(ProcessRecord.process_type, _l("Type"),
-                    options=lambda: [(k, str(v.label)) for k, v in KINDS.items()]),
+                    options=lambda: [(k, str(v.label)) for k, v in ALL_KINDS.items()]),
         FilterEqual(ProcessRecord.current_step, _l("Step"),
                     options=lambda: [(s, step_label(s)) for s in all_steps()]),
         FilterEqual(ProcessRecord.status, _l("Status"), options=lambda: [(s, status_label(s)) for s in STATUSES]),
@@ -127,6 +127,9 @@ class ProcessListView(RoleGuarded, ModelView):
         "started_at": lambda v, c, m, n: m.started_at.isoformat(sep=" ", timespec="seconds"),
         "updated_at": lambda v, c, m, n: m.updated_at.isoformat(sep=" ", timespec="seconds"),
     }
+
+    def search_placeholder(self) -> str:
+        return _("Company, tax id or process id")
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         count, rows = super().get_list(page, sort_column, sort_desc, search, filters, execute, page_size)

@@ -74,9 +74,10 @@ class DianPortal:
     def __init__(self, url: str):
         self.url = url
 
-    def register(self, nit: str, legal_name: str) -> dict:
-        response = requests.post(f"{self.url}/portal/companies",
-                                 json={"nit": nit, "legal_name": legal_name, "mode": "own"}, timeout=10)
+    def register_with_provider(self, nit: str, legal_name: str, provider_nit: str) -> dict:
+        """Register as an invoicer through the technology provider's software (the loaned-certificate path)."""
+        response = requests.post(f"{self.url}/portal/companies", timeout=10, json={
+            "nit": nit, "legal_name": legal_name, "mode": "provider", "provider_nit": provider_nit})
         response.raise_for_status()
         return response.json()
 

@@ -40,7 +40,8 @@ async def until_current_step(page: Page, step: str, seconds: float = 60) -> None
             return
         await asyncio.sleep(0.5)
         await page.reload()
-    raise AssertionError(f"the process never reached {step!r}")
+    where = [(r.workflow_id, r.current_step, r.status, r.last_error[:200]) for r in ProcessRecord.select()]
+    raise AssertionError(f"the process never reached {step!r}; the processes stand at {where}")
 
 
 def field_error(page: Page, field: str):
@@ -48,7 +49,7 @@ def field_error(page: Page, field: str):
 
 
 async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
-        console_url, browser_page, screenshots, new_staff_member, dian_portal, tmp_path):
+        console_url, browser_page, screenshots, new_staff_member, dian_portal, settings, tmp_path):
     page = browser_page
     email, first_password = new_staff_member
 
@@ -91,9 +92,9 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     await page.click("button.start-process[data-process='einvoicing']")
     await until_step_form(page, "submit_dian_registration")
     await screenshots(page, "process-started")
-    registration = dian_portal.register(company.tax_id, company.legal_name)
+    registration = dian_portal.register_with_provider(company.tax_id, company.legal_name, settings.provider_nit)
     form = page.locator("form[data-action='submit_dian_registration']")
-    await form.locator("#operation_mode").select_option("own_software")
+    await form.locator("#operation_mode").select_option("provider")
     await form.locator("#test_set_id").fill("no-es-un-guid")
     await form.locator("#software_id").fill(registration["software_id"])
     await form.locator("#pin").fill(registration["pin"])
@@ -135,7 +136,7 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     await page.locator("form[data-action='upload_signed_letter'] #upload").set_input_files(str(letter))
     await page.locator("form[data-action='upload_signed_letter'] button[type=submit]").click()
     await expect(page.locator(".alert-success")).to_be_visible()
-    await expect(page.locator("text=Carta firmada cargada")).to_be_visible()
+    await expect(page.locator(".documents a:has-text('Carta firmada cargada')")).to_be_visible()
     await screenshots(page, "letter-uploaded")
     await until_step_form(page, "continue_with_loan")
     await page.locator("form[data-action='continue_with_loan'] button[type=submit]").click()
@@ -153,7 +154,7 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
 
     # The process list shows it; then log out.
     await page.goto(console_url + "/admin/processrecord/")
-    await expect(page.locator(f"a:has-text('{record.workflow_id}')")).to_have_count(1)
+    await expect(page.locator(f"a[href$='/admin/process/{record.workflow_id}']")).to_have_count(1)
     await screenshots(page, "process-list")
     await page.goto(console_url + "/admin/")
     await screenshots(page, "home-after")
