@@ -1,0 +1,96 @@
+"""A worker killed in the middle of DIAN's test set: the next one finishes it, and DIAN sees each document once.
+
+The first worker is `habilita worker` in its own process; SIGKILL gives it
+no chance to finish anything. The kill lands after the zip was sent and
+before DIAN decided the set: the simulator is told to keep answering "in
+process" until the worker is dead.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+
+import requests
+
+from habilita.worker import build_worker
+from models import ProcessRecord, TestSetBatch, TestSetDocument
+from workflows.certificate import CertificateActivation, CertificatePathChoice
+from workflows.einvoicing import EInvoicingEnablement, TestSetStart
+
+from .conftest import SMALL_SET, TEST_ENCRYPTION_KEY, wait_for_step
+from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, register, start_p1
+
+
+def worker_process(client, settings, task_queue) -> subprocess.Popen:
+    """`habilita worker` in its own process, on this test's server, database, queue and simulators."""
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "HABILITA_VAR": str(settings.var_dir),
+           "TEMPORAL_ADDRESS": client.service_client.config.target_host, "TEMPORAL_NAMESPACE": client.namespace,
+           "TEMPORAL_TASK_QUEUE": task_queue, "HABILITA_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+           "SECRET_KEY": "test-secret-key", "DIAN_URL": settings.dian_url, "BILLING_URL": settings.billing_url}
+    return subprocess.Popen([sys.executable, "-m", "habilita.cli", "worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def set_faults(portal, **switches) -> None:
+    requests.put(portal.url + "/_faults", json=switches, timeout=10).raise_for_status()
+
+
+async def wait_until(check, process: subprocess.Popen, what: str, seconds: float = 60) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if process.poll() is not None:
+            raise AssertionError(f"the worker exited early: {process.stderr.read().decode()[-2000:]}")
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never saw: {what}")
+
+
+async def test_a_test_set_finishes_after_its_worker_is_killed_and_dian_sees_each_document_once(
+        client, settings, task_queue, db, company, portal, billing_simulator):
+    requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
+    first = worker_process(client, settings, task_queue)
+    try:
+        handle = await start_p1(client, task_queue, company, settings)
+        await register(handle, portal, company)
+        child = client.get_workflow_handle(handle.id + "-certificate")
+        await wait_for_step(child.id, "choose_path")
+        await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "own"))
+        await wait_for_step(child.id, "representative", status="waiting")
+        await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
+        await wait_for_step(handle.id, "test_set", status="waiting")
+        set_faults(portal, in_process_forever=True)
+        await handle.execute_update(EInvoicingEnablement.start_test_set, TestSetStart(ACTOR, company.display_tax_id))
+        test_set = client.get_workflow_handle(handle.id + "-test-set")
+
+        async def zip_sent_and_no_activity_running() -> bool:
+            record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == test_set.id)
+            if record is None or record.current_step != "validating":
+                return False
+            # Kill between two polls, not inside one: an activity lost with its
+            # worker is only retried after its three-minute start-to-close timeout.
+            return not (await test_set.describe()).raw_description.pending_activities
+
+        await wait_until(zip_sent_and_no_activity_running, first, "the zip sent and the set still in process")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+
+    assert [b.state for b in TestSetBatch.select().where(TestSetBatch.workflow_id == test_set.id)] == ["sent"]
+    assert {d.status for d in TestSetDocument.select().where(TestSetDocument.workflow_id == test_set.id)} == {"sent"}
+    assert ProcessRecord.get_by_id(test_set.id).status != "completed", "the kill did not land before DIAN decided"
+    seen_before_the_kill = portal.received()
+    assert len(seen_before_the_kill) == sum(SMALL_SET)
+
+    set_faults(portal, in_process_forever=False)
+    async with build_worker(client, settings, task_queue=task_queue):
+        await wait_for_step(test_set.id, "accepted", status="completed", seconds=90)
+        await wait_for_step(handle.id, "numbering_resolution", status="waiting")
+
+    documents = TestSetDocument.select().where(TestSetDocument.workflow_id == test_set.id)
+    assert {d.status for d in documents} == {"accepted"}
+    received = portal.received()
+    assert len(received) == sum(SMALL_SET)
+    assert [r["times_seen"] for r in received] == [1] * sum(SMALL_SET)
