@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from support.actions import Acting, SupportActions, run_bulk
 from support.errors import MissingReason
-from support.stuck import SIGNAL_LABELS, SIGNALS, filter_queue, find_stuck
+from support.stuck import SIGNAL_LABELS, SIGNALS, QueueOptions, filter_queue, find_stuck
 
 from .access import RoleGuarded, actor
 from .audit import audit
@@ -35,7 +35,8 @@ def bridge():
 
 def load_queue(args) -> tuple[list, list]:
     """(the whole queue, the part matching the page's filters)."""
-    queue = bridge().call(lambda client: find_stuck(client), timeout=60)
+    options = QueueOptions(task_queue=current_app.extensions["habilita"].settings.task_queue)
+    queue = bridge().call(lambda client: find_stuck(client, options=options), timeout=60)
     shown = filter_queue(queue, signal=args.get("signal", ""), step=args.get("step", ""),
                          process_type=args.get("type", ""))
     return queue, shown

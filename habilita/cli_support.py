@@ -27,11 +27,12 @@ def support_group() -> None:
 @click.option("--type", "process_type", default="", help="Only processes of this type.")
 def queue(signal: str | None, step: str, process_type: str) -> None:
     """List stuck processes, oldest step first, with why each is stuck."""
-    from support.stuck import filter_queue, find_stuck
+    from support.stuck import QueueOptions, filter_queue, find_stuck
 
     settings = Settings.from_env()
     open_database(settings.database_url)
-    stuck = filter_queue(_run(settings, lambda client: find_stuck(client)),
+    options = QueueOptions(task_queue=settings.task_queue)
+    stuck = filter_queue(_run(settings, lambda client: find_stuck(client, options=options)),
                          signal=signal or "", step=step, process_type=process_type)
     for entry in stuck:
         entered = entry.step_entered_at.isoformat(timespec="minutes") if entry.step_entered_at else "?"

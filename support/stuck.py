@@ -4,9 +4,9 @@ Three signals, each read where it is cheap:
 
 1. a workflow task failing: one visibility query on Temporal's
    ``TemporalReportedProblems`` search attribute;
-2. an activity retrying: ``describe()`` only of the processes that could be
-   running an activity (the projection says nobody is awaited, or DIAN is),
-   with bounded concurrency;
+2. an activity retrying: ``describe()`` only of the running workflows that
+   could be running an activity (Temporal lists those waiting on nobody, the
+   system or DIAN), with bounded concurrency;
 3. a step waiting on a person or on DIAN longer than its SLA: SQL over the
    projection's ``step_entered_at``.
 """
@@ -21,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from models import ProcessRecord, utcnow
 
-from .sla import describe_overrun, shortest_sla, sla_for, SLA_BY_WAITER
+from .sla import SLA_BY_WAITER, describe_overrun, shortest_sla, sla_for
 
 WORKFLOW_TASK_FAILING = "workflow_task_failing"
 ACTIVITY_RETRYING = "activity_retrying"
@@ -34,9 +34,9 @@ SIGNAL_LABELS = {
 }
 
 PROBLEMS_QUERY = "TemporalReportedProblems IS NOT NULL AND ExecutionStatus = 'Running'"
-# Who a process may be waiting on while one of its activities runs.
-ACTIVITY_WAITERS = ("", "system", "dian")
-ACTIVE_STATUSES = ("running", "waiting")
+# Who a process may be waiting on while one of its activities runs (the
+# WaitingOn attribute says "nobody" where the projection has "").
+ACTIVITY_QUERY = "ExecutionStatus = 'Running' AND WaitingOn IN ('nobody', 'system', 'dian')"
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,14 @@ class QueueOptions:
     attempts_above: int = 2
     describe_concurrency: int = 16
     signals: tuple[str, ...] = SIGNALS
+    # The app's task queue: Temporal's listings then show only its processes
+    # (children run on their parent's queue), not another app's in the namespace.
+    task_queue: str = ""
+
+    def visibility(self, query: str) -> str:
+        if not self.task_queue:
+            return query
+        return f"{query} AND TaskQueue = '{self.task_queue.replace(chr(39), chr(92) + chr(39))}'"
 
 
 async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
@@ -86,13 +94,18 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
     if SLA_OVERRUN in options.signals:
         for record, text in sla_overruns(now):
             _entry(found, record).reasons.append(StuckReason(SLA_OVERRUN, text))
-    if WORKFLOW_TASK_FAILING in options.signals:
-        for workflow_id, attrs, text in await failing_workflow_tasks(client):
-            entry = found.get(workflow_id) or _from_attributes(found, workflow_id, attrs)
-            entry.reasons.append(StuckReason(WORKFLOW_TASK_FAILING, text))
-    if ACTIVITY_RETRYING in options.signals:
-        for record, text in await retrying_activities(client, options):
-            _entry(found, record).reasons.append(StuckReason(ACTIVITY_RETRYING, text))
+    asked = {WORKFLOW_TASK_FAILING: lambda: failing_workflow_tasks(client, options),
+             ACTIVITY_RETRYING: lambda: retrying_activities(client, options)}
+    wanted = [signal for signal in asked if signal in options.signals]
+    answers = await asyncio.gather(*(asked[signal]() for signal in wanted))
+    temporal_signals = [(signal, *hit) for signal, hits in zip(wanted, answers) for hit in hits]
+    records = _records([workflow_id for _, workflow_id, _, _ in temporal_signals if workflow_id not in found])
+    for signal, workflow_id, attrs, text in temporal_signals:
+        entry = found.get(workflow_id)
+        if entry is None:
+            record = records.get(workflow_id)
+            entry = _entry(found, record) if record else _from_attributes(found, workflow_id, attrs)
+        entry.reasons.append(StuckReason(signal, text))
     far_past = dt.datetime.min
     return sorted(found.values(), key=lambda s: (s.step_entered_at or far_past, s.workflow_id))
 
@@ -122,10 +135,10 @@ def sla_overruns(now: dt.datetime) -> list[tuple[ProcessRecord, str]]:
     return overdue
 
 
-async def failing_workflow_tasks(client: Client) -> list[tuple[str, dict, str]]:
+async def failing_workflow_tasks(client: Client, options: QueueOptions) -> list[tuple[str, dict, str]]:
     """Running workflows whose workflow task keeps failing: (id, search attributes, why)."""
     failing = []
-    async for execution in client.list_workflows(PROBLEMS_QUERY):
+    async for execution in client.list_workflows(options.visibility(PROBLEMS_QUERY)):
         attrs = {pair.key.name: pair.value for pair in execution.typed_search_attributes}
         problems = dict(p.partition("=")[::2] for p in attrs.get("TemporalReportedProblems", []))
         cause = problems.get("cause", "").removeprefix("WorkflowTaskFailedCause") or "unknown cause"
@@ -133,25 +146,31 @@ async def failing_workflow_tasks(client: Client) -> list[tuple[str, dict, str]]:
     return failing
 
 
-async def retrying_activities(client: Client, options: QueueOptions) -> list[tuple[ProcessRecord, str]]:
-    """Processes with an activity past ``attempts_above`` attempts or with a last failure."""
-    candidates = list(ProcessRecord.select().where(
-        (ProcessRecord.status << ACTIVE_STATUSES) & (ProcessRecord.waiting_on << ACTIVITY_WAITERS)))
+async def retrying_activities(client: Client, options: QueueOptions) -> list[tuple[str, dict, str]]:
+    """Processes with an activity past ``attempts_above`` attempts or with a last failure: (id, attributes, why).
+
+    Only running workflows that wait on nobody, the system or DIAN can be
+    running an activity: Temporal lists them from its own visibility (no
+    ``describe()`` of projections whose workflow is gone), then each is
+    described, ``describe_concurrency`` at a time.
+    """
+    candidates = [(e.id, {pair.key.name: pair.value for pair in e.typed_search_attributes})
+                  async for e in client.list_workflows(options.visibility(ACTIVITY_QUERY))]
     gate = asyncio.Semaphore(options.describe_concurrency)
 
-    async def check(record: ProcessRecord) -> tuple[ProcessRecord, str] | None:
+    async def check(workflow_id: str, attrs: dict) -> tuple[str, dict, str] | None:
         async with gate:
             try:
-                described = await client.get_workflow_handle(record.workflow_id).describe()
+                described = await client.get_workflow_handle(workflow_id).describe()
             except RPCError as exc:
                 if exc.status == RPCStatusCode.NOT_FOUND:
-                    return None  # the projection outlived its workflow (retention): nothing to retry
+                    return None  # finished and deleted since it was listed
                 raise
         texts = [describe_pending(p) for p in described.raw_description.pending_activities
                  if p.attempt > options.attempts_above or p.HasField("last_failure")]
-        return (record, "; ".join(texts)) if texts else None
+        return (workflow_id, attrs, "; ".join(texts)) if texts else None
 
-    results = await asyncio.gather(*(check(r) for r in candidates))
+    results = await asyncio.gather(*(check(w, a) for w, a in candidates))
     return [r for r in results if r is not None]
 
 
@@ -174,15 +193,22 @@ def _entry(found: dict[str, StuckProcess], record: ProcessRecord) -> StuckProces
     return entry
 
 
+def _records(workflow_ids: list[str]) -> dict[str, ProcessRecord]:
+    """The projections of ``workflow_ids``, in one query per thousand."""
+    found = {}
+    for start in range(0, len(workflow_ids), 1000):
+        chunk = workflow_ids[start:start + 1000]
+        found.update({r.workflow_id: r for r in ProcessRecord.select().where(ProcessRecord.workflow_id << chunk)})
+    return found
+
+
 def _from_attributes(found: dict[str, StuckProcess], workflow_id: str, attrs: dict) -> StuckProcess:
-    record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id)
-    if record is not None:
-        return _entry(found, record)
     # A workflow that failed before its first projection: Temporal's
     # attributes are all we know.
     entered = attrs.get("StepEnteredAt")
+    waiting_on = attrs.get("WaitingOn", "")
     entry = found[workflow_id] = StuckProcess(
         workflow_id=workflow_id, process_type=attrs.get("ProcessType", ""), step=attrs.get("Step", ""),
-        status=attrs.get("ProcessStatus", ""), waiting_on=attrs.get("WaitingOn", ""),
+        status=attrs.get("ProcessStatus", ""), waiting_on="" if waiting_on == "nobody" else waiting_on,
         step_entered_at=entered.replace(tzinfo=None) if entered else None)
     return entry

@@ -9,7 +9,6 @@ import requests
 from models import AuditEvent, ProcessRecord, VoucherType
 from support.actions import Acting, SupportActions, run_bulk
 from support.errors import MissingReason
-from support.stuck import ACTIVITY_RETRYING, QueueOptions, find_stuck
 
 from .conftest import wait_for, wait_for_step
 from .drill import DrillInput, DrillProcess, submission_key
@@ -23,11 +22,6 @@ async def at_confirm(start_drill):
     await handle.execute_update(DrillProcess.provide, DrillInput(actor="ana@example.co"))
     await wait_for_step(handle.id, "confirm")
     return handle
-
-
-async def retrying(client, workflow_id):
-    queue = await find_stuck(client, options=QueueOptions(signals=(ACTIVITY_RETRYING,)))
-    return any(s.workflow_id == workflow_id for s in queue)
 
 
 def received_times(dian_sim, workflow_id) -> list[int]:

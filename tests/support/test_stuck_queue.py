@@ -15,12 +15,17 @@ from .conftest import SUPPORT_WORKFLOWS, wait_for, wait_for_step
 from .drill import DrillInput, DrillProcess, DrillStart
 
 
+def on(task_queue, **options) -> QueueOptions:
+    """The queue of this test's processes: the dev server is shared by the whole session."""
+    return QueueOptions(task_queue=task_queue, **options)
+
+
 def entry_for(queue, workflow_id):
     return next((s for s in queue if s.workflow_id == workflow_id), None)
 
 
 async def test_an_activity_failing_at_dian_shows_as_retrying_with_dian_s_answer(
-        client, support_worker, start_drill, dian_faults):
+        client, support_worker, start_drill, dian_faults, task_queue):
     calm = await start_drill()
     failing = await start_drill()
     await wait_for_step(failing.id, "collect")
@@ -29,38 +34,40 @@ async def test_an_activity_failing_at_dian_shows_as_retrying_with_dian_s_answer(
     await failing.execute_update(DrillProcess.provide, DrillInput(actor="ana@example.co"))
 
     async def stuck_entry():
-        return entry_for(await find_stuck(client), failing.id)
+        return entry_for(await find_stuck(client, options=on(task_queue)), failing.id)
     entry = await wait_for(stuck_entry, "the failing process in the queue")
     assert entry.signals == {ACTIVITY_RETRYING}
     assert entry.step == "dian_submission"
     assert "activity submit_to_dian retrying: attempt " in entry.why
     assert "HTTP 503" in entry.why
-    assert entry_for(await find_stuck(client), calm.id) is None
+    assert entry_for(await find_stuck(client, options=on(task_queue)), calm.id) is None
 
 
-async def test_retrying_but_not_yet_failed_can_be_listed_by_step(client, support_worker, start_drill, dian_faults):
+async def test_retrying_but_not_yet_failed_can_be_listed_by_step(
+        client, support_worker, start_drill, dian_faults, task_queue):
     failing = await start_drill()
     await wait_for_step(failing.id, "collect")
     dian_faults(fail_always=True)
     await failing.execute_update(DrillProcess.provide, DrillInput(actor="ana@example.co"))
-    await wait_for(lambda: _retrying(client, failing.id), "the activity to be retrying")
+    await wait_for(lambda: _retrying(client, task_queue, failing.id), "the activity to be retrying")
 
-    queue = await find_stuck(client)
+    queue = await find_stuck(client, options=on(task_queue))
 
     assert [s.workflow_id for s in filter_queue(queue, signal=ACTIVITY_RETRYING, step="dian_submission")] \
         == [failing.id]
     assert filter_queue(queue, signal=ACTIVITY_RETRYING, step="collect") == []
 
 
-async def _retrying(client, workflow_id):
-    return entry_for(await find_stuck(client, options=QueueOptions(signals=(ACTIVITY_RETRYING,))), workflow_id)
+async def _retrying(client, task_queue, workflow_id):
+    return entry_for(await find_stuck(client, options=on(task_queue, signals=(ACTIVITY_RETRYING,))), workflow_id)
 
 
-async def test_a_workflow_task_that_keeps_failing_shows_with_temporal_s_cause(client, support_worker, start_drill):
+async def test_a_workflow_task_that_keeps_failing_shows_with_temporal_s_cause(
+        client, support_worker, start_drill, task_queue):
     broken = await start_drill(break_at="collect")
 
     async def stuck_entry():
-        return entry_for(await find_stuck(client), broken.id)
+        return entry_for(await find_stuck(client, options=on(task_queue)), broken.id)
     # Temporal marks the workflow after two consecutive failures; the second
     # comes after the server's retry backoff of about ten seconds.
     entry = await wait_for(stuck_entry, "the broken process in the queue", seconds=40)
