@@ -68,6 +68,10 @@ async def start_enablement(client: Client, settings: Settings, company: Company,
 
 
 async def seed_processes(client: Client, settings: Settings, companies: list[Company]) -> None:
+    """P1 and P2 at several steps for the staged companies (see ``demo_enablement``); P1 just started for the rest."""
+    from .demo_enablement import STAGES, seed_enablement_demo
+
+    await seed_enablement_demo(client, settings)
     for company in companies:
-        if company.country == "CO":
+        if company.country == "CO" and company.tax_id not in STAGES:
             await start_enablement(client, settings, company, actor="demo")
