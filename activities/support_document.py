@@ -11,9 +11,10 @@ from temporalio.exceptions import ApplicationError
 from dian import ubl
 from dian.clock import colombia_now
 from dian.documents import NumberingRange, SupportDocument
+from dian.errors import InvalidDocument
 from dian.sample import SAMPLE_SELLER, SampleIssuer, sample_lines
 from dian.signing import Signer
-from models import Company, DianSoftware, ProcessRecord, VoucherType
+from models import Company, DianSoftware, ProcessRecord, SigningCertificate, VoucherType, utcnow
 
 from .certificates import KeyVault
 from .dian_portal import DianPortal, PortalUnavailable
@@ -36,6 +37,7 @@ class CompanyStanding:
     software_ref_id: int = 0
     software_id: str = ""
     software_owner_nit: str = ""
+    own_certificate_id: int = 0  # the company's own unexpired certificate, if it bought one
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,14 @@ class SupportDocumentActivities:
                   .order_by(ProcessRecord.completed_at.desc()).first())
         software = (DianSoftware.select().where(DianSoftware.company == query.company_id)
                     .order_by(DianSoftware.id.desc()).first())
+        own = (SigningCertificate.select().where((SigningCertificate.company == query.company_id)
+                                                 & (SigningCertificate.not_after > utcnow()))
+               .order_by(SigningCertificate.not_after.desc()).first())
         if software is None:
-            return CompanyStanding(p1_complete=False)
+            return CompanyStanding(p1_complete=False, own_certificate_id=own.id if own else 0)
         return CompanyStanding(p1_complete=record is not None, p1_workflow_id=record.workflow_id if record else "",
                                software_ref_id=software.id, software_id=software.software_id,
-                               software_owner_nit=software.software_owner_nit)
+                               software_owner_nit=software.software_owner_nit, own_certificate_id=own.id if own else 0)
 
     @activity.defn
     def check_support_document_set(self, query: SupportSetQuery) -> SupportSetState:
@@ -127,10 +132,14 @@ class SupportDocumentActivities:
         numbering = NumberingRange(prefix=voucher.prefix, range_from=voucher.range_from, range_to=voucher.range_to,
                                    resolution=resolution.resolution_number, valid_from=_date(resolution.valid_from),
                                    valid_to=_date(resolution.valid_to))
-        # Support documents are issued by the company as buyer: it is the customer party.
-        document = SupportDocument(sequence=voucher.next_number, numbering=numbering, issued_at=colombia_now(),
-                                   supplier=SAMPLE_SELLER, customer=issuer.party(), software=issuer.software(),
-                                   lines=sample_lines(2))
+        try:
+            # Support documents are issued by the company as buyer: it is the customer party.
+            document = SupportDocument(sequence=voucher.next_number, numbering=numbering, issued_at=colombia_now(),
+                                       supplier=SAMPLE_SELLER, customer=issuer.party(), software=issuer.software(),
+                                       lines=sample_lines(2))
+        except InvalidDocument as exc:
+            # A resolution no longer valid today, say: retrying cannot help, a person must act.
+            raise ApplicationError(str(exc), type="InvalidSupportDocument", non_retryable=True) from exc
         built = ubl.build(document)
         return SignedSupportDocument(number=built.number, cuds=built.uuid, xml=signer.sign(built.root).decode())
 

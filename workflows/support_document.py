@@ -47,6 +47,13 @@ ACTIVITY = dict(start_to_close_timeout=timedelta(minutes=1),
 READY = "ready to issue support documents"
 
 
+def as_application_error(exc: ActivityError) -> ApplicationError:
+    """The activity's failure as the one exception type that fails only an update, never the workflow task."""
+    cause = exc.cause
+    kind = cause.type if isinstance(cause, ApplicationError) else "ActivityFailed"
+    return ApplicationError(str(cause or exc), type=kind, non_retryable=True)
+
+
 @workflow.defn
 class SupportDocumentEnablement:
     def __init__(self) -> None:
@@ -148,12 +155,20 @@ class SupportDocumentEnablement:
 
     async def _recheck_set(self) -> None:
         if self._test_set_id:
-            state = await self._check_set(self._test_set_id)
+            try:
+                state = await self._check_set(self._test_set_id)
+            except ApplicationError as exc:
+                # A tick must not fail the process: record why and keep waiting for a person.
+                await self._tracker.failed_attempt(str(exc))
+                return
             self._dian_enabled = state.accepted
 
     async def _recheck_ranges(self) -> None:
         if "associate_prefixes" in self._substeps:
-            self._check = await check_ranges(self._range_query())
+            try:
+                self._check = await self._ranges_now()
+            except ApplicationError as exc:
+                await self._tracker.failed_attempt(str(exc))
 
     async def _check_set(self, test_set_id: str):
         try:
@@ -163,11 +178,19 @@ class SupportDocumentEnablement:
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(maximum_attempts=3, non_retryable_error_types=["WrongTestSet"]))
         except ActivityError as exc:
-            # Only an ApplicationError fails just the update; anything else would fail the workflow task.
-            raise ApplicationError(str(exc.cause or exc), type="WrongTestSet", non_retryable=True) from exc
+            raise as_application_error(exc) from exc
+
+    async def _ranges_now(self) -> RangeCheck:
+        try:
+            return await check_ranges(self._range_query())
+        except ActivityError as exc:
+            raise as_application_error(exc) from exc
 
     def _range_query(self) -> RangeQuery:
-        return RangeQuery(company_id=self._start.company_id, certificate_id=self._certificate.certificate_id,
+        # DIAN answers a company's ranges to the company's own certificate, or to its provider's
+        # when the company uses the provider's software: prefer the company's own when it has one.
+        certificate_id = self._standing.own_certificate_id or self._certificate.certificate_id
+        return RangeQuery(company_id=self._start.company_id, certificate_id=certificate_id,
                           software_id=self._software.software_id,
                           software_owner_nit=self._software.software_owner_nit, purpose="support_document")
 
@@ -220,7 +243,7 @@ class SupportDocumentEnablement:
             if data.substep not in self._substeps:
                 self._substeps = tuple(s for s in DIAN_SUBSTEPS if s in (*self._substeps, data.substep))
             if data.substep != "enable_support_document":
-                self._check = await check_ranges(self._range_query())
+                self._check = await self._ranges_now()
             await self._tracker.audit(AuditEntry(actor=data.actor, action=f"dian_{data.substep}",
                                                  target_id=workflow.info().workflow_id))
         if self._check is None:
@@ -268,6 +291,9 @@ class SupportDocumentEnablement:
 
     @workflow.query
     def status(self) -> SupportDocumentStatus:
+        if self._tracker is None:
+            return SupportDocumentStatus(step="starting", status="running", waiting_on="", started_at_step=0,
+                                         message="")
         s = self._tracker.snapshot
         step = s.step
         return SupportDocumentStatus(
