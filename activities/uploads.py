@@ -17,7 +17,8 @@ from pypdf.errors import PyPdfError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models import CertificateLoan, StoredFile, database_proxy
+from models import CertificateLoan, StoredFile
+from models.base import write_transaction
 
 MAX_LETTER_BYTES = 1_048_576
 
@@ -103,7 +104,8 @@ class UploadActivities:
         except UploadRefused as exc:
             raise ApplicationError(str(exc), type="UploadRefused", non_retryable=True) from exc
         uploaded_at = request.uploaded_at.replace(tzinfo=None)
-        with database_proxy.atomic():
+        # Read the loan, then write it: take the write lock first (see write_transaction).
+        with write_transaction():
             loan = CertificateLoan.get(workflow_id=request.workflow_id, purpose=request.purpose)
             # A retry of the same upload finds its own timestamp: still the first.
             first = loan.loan_date is None or loan.loan_date == uploaded_at

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from temporalio import activity
 
-from models import NumberingResolution, VoucherType, database_proxy
+from models import NumberingResolution, VoucherType
+from models.base import write_transaction
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class VoucherActivities:
         """Create the voucher types once per workflow and kind."""
         resolution = NumberingResolution.get_by_id(request.resolution_id)
         ids = []
-        with database_proxy.atomic():
+        # get_or_create reads, then inserts: take the write lock first (see write_transaction).
+        with write_transaction():
             for kind in request.document_kinds:
                 row, _ = VoucherType.get_or_create(source_key=f"{request.workflow_id}:voucher:{kind}", defaults=dict(
                     company=request.company_id, document_kind=kind, resolution=resolution.id, prefix=request.prefix,

@@ -33,6 +33,18 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
+def write_transaction():
+    """A transaction for a read-then-write that must not fail under concurrency.
+
+    On SQLite a deferred transaction that upgrades from reading to writing
+    while another connection writes fails at once with "database is locked"
+    (the busy timeout does not apply to that upgrade); BEGIN IMMEDIATE takes
+    the write lock first, so concurrent writers wait their turn instead.
+    """
+    db = database_proxy.obj
+    return db.atomic("IMMEDIATE") if isinstance(db, peewee.SqliteDatabase) else db.atomic()
+
+
 def connect(url: str) -> peewee.Database:
     """Open the database at ``url`` and bind every model to it."""
     if url.startswith("sqlite"):
