@@ -6,6 +6,7 @@ certificate's row id.
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,9 +76,16 @@ def provider_certified_key(*, p12_path: str, password: str, nit: str, name: str,
     path = var_dir / "provider-certificate.p12"
     if not path.exists():
         var_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        # Several activities may get here at once: each writes its own file and
+        # the first link wins, so every thread and worker loads the same key.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(generate_test_certificate(nit, name, days=3650).to_pkcs12())
-        tmp.replace(path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return load_pkcs12(path.read_bytes(), None)
 
 
