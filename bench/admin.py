@@ -22,7 +22,7 @@ from pathlib import Path
 from admin import create_app
 from admin import dashboard
 from admin.processes.catalog import KINDS
-from admin.views.home import step_owners
+from admin.views.home import steps_by_type
 from habilita.db import open_database, upgrade
 from habilita.settings import Settings
 from models import Company, ProcessRecord, User, database_proxy, utcnow
@@ -31,6 +31,8 @@ from models.process import STATUSES
 PASSWORD = "bench-clave-2024"
 TYPES = {"einvoicing": ("dian_registration", "certificate", "test_set", "numbering_resolution",
                         "prefix_association", "voucher_type"),
+         "support_document": ("dian_enablement", "certificate", "certificate_confirmation", "resolution",
+                              "voucher_type"),
          "accounting": ("request", "accept", "default_accounts", "connect", "sync", "connected")}
 WAITING = ("", "staff", "company", "dian", "system")
 
@@ -105,7 +107,7 @@ def bare_process_list(db) -> None:
 
 def bare_home() -> None:
     """The home page's queries, without the page around them."""
-    dashboard.processes_by_type_and_step(step_owners())
+    dashboard.processes_by_type_and_step(steps_by_type())
     dashboard.enabled_per_week()
     dashboard.median_days_to_enable()
     dashboard.stuck_count()

@@ -18,7 +18,8 @@ from flask_babel import lazy_gettext as _l
 
 from habilita.settings import Settings
 from models import Company
-from workflows import accounting, certificate, einvoicing, test_set
+from workflows import accounting, certificate, einvoicing, support_document, test_set
+from workflows.support_document_inputs import StartSupportDocument
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ STEP_UPDATES: dict[tuple[str, str], tuple[str, ...]] = {
     ("einvoicing", "prefix_association"): ("confirm_prefixes_associated",),
     ("certificate", "signed_letter"): ("upload_signed_letter", "continue_with_loan", "delete_signed_letter"),
     ("test_set", "rejected"): ("resend_test_set",),
+    ("support_document", "dian_enablement"): ("confirm_support_document_at_dian",),
+    ("support_document", "certificate"): (),
+    ("support_document", "certificate_confirmation"): ("confirm_provider_certificate",),
+    ("support_document", "resolution"): ("confirm_dian_substep",),
     ("accounting", "request"): ("request_integration", "hide_accounting_company"),
     ("accounting", "default_accounts"): ("set_default_accounts", "create_chart_account"),
     ("accounting", "sync"): (),
@@ -92,6 +97,11 @@ def _einvoicing_start(company: Company, actor: str, settings: Settings):
         test_set_counts=(settings.test_set_invoices, settings.test_set_credit_notes, settings.test_set_debit_notes))
 
 
+def _support_document_start(company: Company, actor: str, settings: Settings):
+    return StartSupportDocument(company_id=company.id, company_tax_id=company.display_tax_id, started_by=actor,
+                                company_name=company.legal_name, provider_nit=settings.provider_nit)
+
+
 def _accounting_start(company: Company, actor: str, settings: Settings):
     return accounting.StartAccountingIntegration(
         company_id=company.id, company_tax_id=company.display_tax_id, country=company.country, started_by=actor)
@@ -112,6 +122,11 @@ KINDS: dict[str, ProcessKind] = {
         process_type=einvoicing.PROCESS_TYPE, label=_l("Electronic invoicing"),
         workflow=einvoicing.EInvoicingEnablement, steps=einvoicing.STEPS, build_start=_einvoicing_start,
         children={"certificate": ("-certificate", CERTIFICATE), "test_set": ("-test-set", TEST_SET)},
+    ),
+    support_document.PROCESS_TYPE: ProcessKind(
+        process_type=support_document.PROCESS_TYPE, label=_l("Support document"),
+        workflow=support_document.SupportDocumentEnablement, steps=support_document.STEPS,
+        build_start=_support_document_start, children={"certificate": ("-certificate", CERTIFICATE)},
     ),
     accounting.PROCESS_TYPE: ProcessKind(
         process_type=accounting.PROCESS_TYPE, label=_l("Accounting integration"),

@@ -32,6 +32,8 @@ STEPS = {
     "validating": _l("DIAN is validating"),
     "rejected": _l("Rejected by DIAN"),
     "accepted": _l("Accepted by DIAN"),
+    "dian_enablement": _l("Support document at DIAN"),
+    "certificate_confirmation": _l("Certificate confirmation"),
     "request": _l("Request"),
     "accept": _l("Acceptance"),
     "default_accounts": _l("Default accounts"),
@@ -53,6 +55,7 @@ WAITING_ON = {
 FIELDS = {
     "operation_mode": _l("Operation mode"),
     "test_set_id": _l("Test set id (TestSetId)"),
+    "substep": _l("Sub-step done at DIAN"),
     "software_id": _l("Software id"),
     "pin": _l("Software PIN"),
     "reason": _l("Reason"),
@@ -114,6 +117,9 @@ CHOICES = {
     "provider": _l("Technology provider's software"),
     "own": _l("Own certificate (bought by the company)"),
     "loan": _l("Loaned certificate (the provider's)"),
+    "enable_support_document": _l("Enabled the support document at DIAN"),
+    "request_resolution": _l("Requested the resolution at DIAN"),
+    "associate_prefixes": _l("Associated the prefixes at DIAN"),
 }
 
 BUTTONS = {
@@ -129,6 +135,9 @@ BUTTONS = {
     "confirm_resolution_requested": _l("The resolution was requested at DIAN"),
     "confirm_prefixes_associated": _l("The prefixes were associated at DIAN"),
     "configure_voucher_type": _l("Create the voucher types"),
+    "confirm_support_document_at_dian": _l("Save: enabled at DIAN"),
+    "confirm_provider_certificate": _l("The company has the provider's certificate"),
+    "confirm_dian_substep": _l("Confirm the sub-step done at DIAN"),
     "request_integration": _l("Request the integration"),
     "hide_accounting_company": _l("Hide this accounting company"),
     "accept_integration": _l("Accept the integration"),
@@ -153,6 +162,9 @@ ACTIONS = {
     "confirm_prefixes_associated": _l("confirmed the prefixes were associated"),
     "configure_voucher_type": _l("configured the voucher type"),
     "voucher_types_created": _l("created the voucher types"),
+    "confirm_support_document_at_dian": _l("confirmed the support document is enabled at DIAN"),
+    "confirm_provider_certificate": _l("confirmed the company has the provider's certificate"),
+    "confirm_dian_substep": _l("confirmed a sub-step done at DIAN"),
     "request_integration": _l("requested the accounting integration"),
     "accept_integration": _l("accepted the integration"),
     "set_default_accounts": _l("saved the default accounts"),

@@ -18,14 +18,14 @@ def kind_label(process_type: str) -> str:
     return str(found.label) if found else process_type
 
 
-def step_owners() -> dict[str, str]:
-    """Each step of a process people start, with its process type, from the catalog."""
-    return {step: kind.process_type for kind in KINDS.values() for step in kind.steps}
+def steps_by_type() -> dict[str, tuple[str, ...]]:
+    """The steps of each process people start, from the catalog."""
+    return {kind.process_type: kind.steps for kind in KINDS.values()}
 
 
 def indicator_charts() -> dict:
     by_step = [dashboard.Bar(step_label(b.label), b.value, kind_label(b.group))
-               for b in dashboard.processes_by_type_and_step(step_owners())]
+               for b in dashboard.processes_by_type_and_step(steps_by_type())]
     return {
         "by_step": charts.horizontal_bars(by_step, title=_("Processes by type and step"),
                                           empty_text=_("No process is under way.")),

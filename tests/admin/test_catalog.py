@@ -42,13 +42,6 @@ def test_the_shipped_mo_matches_the_po():
         "run: pybabel compile -d admin/translations"
 
 
-def test_step_names_are_unique_across_process_types():
-    owners: dict[str, str] = {}
-    for kind in ALL_KINDS.values():
-        for step in kind.steps:
-            assert owners.setdefault(step, kind.process_type) == kind.process_type, f"step {step} is shared"
-
-
 def test_every_human_step_of_every_process_has_a_form(app):
     with app.test_request_context():
         for kind in ALL_KINDS.values():

@@ -1,0 +1,62 @@
+"""The home page's figures, computed from the process projection."""
+from __future__ import annotations
+
+import datetime as dt
+
+from admin import dashboard
+from models import ProcessRecord, utcnow
+
+STEPS = {"einvoicing": ("dian_registration", "certificate", "voucher_type"),
+         "support_document": ("dian_enablement", "certificate", "voucher_type")}
+
+
+def record(workflow_id: str, process_type: str, step: str, status: str = "waiting", *, company=None,
+           started_days_ago: float = 1, entered_days_ago: float = 0) -> ProcessRecord:
+    now = utcnow()
+    return ProcessRecord.create(
+        workflow_id=workflow_id, process_type=process_type, current_step=step, status=status, company=company,
+        started_at=now - dt.timedelta(days=started_days_ago), step_entered_at=now - dt.timedelta(days=entered_days_ago),
+        completed_at=now - dt.timedelta(days=entered_days_ago) if status == "completed" else None,
+        updated_at=now - dt.timedelta(days=entered_days_ago))
+
+
+def test_steps_two_processes_share_are_counted_under_each_process(db):
+    record("e1", "einvoicing", "voucher_type")
+    record("e2", "einvoicing", "voucher_type")
+    record("s1", "support_document", "voucher_type")
+    record("e3", "einvoicing", "dian_registration", "running")
+    record("e4", "einvoicing", "certificate", "completed")
+    record("e1-certificate", "certificate", "representative")
+
+    bars = {(b.group, b.label): b.value for b in dashboard.processes_by_type_and_step(STEPS)}
+
+    assert bars == {("einvoicing", "dian_registration"): 1, ("einvoicing", "voucher_type"): 2,
+                    ("support_document", "voucher_type"): 1}
+
+
+def test_only_whole_enabled_processes_count_as_enabled_and_their_median_is_in_days(db):
+    record("e1", "einvoicing", "enabled", "completed", started_days_ago=10, entered_days_ago=2)
+    record("e2", "einvoicing", "enabled", "completed", started_days_ago=5, entered_days_ago=1)
+    record("e1-certificate", "certificate", "loaned", "completed", started_days_ago=9, entered_days_ago=8)
+
+    assert sum(b.value for b in dashboard.enabled_per_week()) == 2
+    assert dashboard.median_days_to_enable() == 6.0
+
+
+def test_a_process_in_the_same_step_for_more_than_two_days_is_stuck(db):
+    record("e1", "einvoicing", "voucher_type", entered_days_ago=3)
+    record("e2", "einvoicing", "voucher_type", entered_days_ago=1)
+    record("e3", "einvoicing", "enabled", "completed", entered_days_ago=30)
+
+    assert dashboard.stuck_count() == 1
+    assert [n.workflow_id for n in dashboard.notifications() if n.kind == "stuck"] == ["e1"]
+
+
+def test_cards_show_the_companies_that_moved_last_with_their_whole_processes(db, company):
+    record("e1", "einvoicing", "voucher_type", company=company)
+    record("e1-certificate", "certificate", "loaned", "completed", company=company)
+
+    (card,) = dashboard.recent_cards(("einvoicing", "support_document"))
+
+    assert card.company.id == company.id
+    assert [p.workflow_id for p in card.processes] == ["e1"]
