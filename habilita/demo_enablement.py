@@ -97,7 +97,7 @@ async def seed_enablement_demo(client: Client, settings: Settings, *, wait_secon
         try:
             reached.update(await _advance(client, settings, portal, company, STAGES[company.tax_id], wait_seconds))
         except Exception as exc:  # noqa: BLE001 - demo data must never stop the dev stack from starting
-            log.warning("demo enablement of %s stopped: %s", company.tax_id, exc)
+            log.warning("demo enablement of %s stopped: %s (%s)", company.tax_id, exc, getattr(exc, "cause", ""))
     return reached
 
 
@@ -129,10 +129,13 @@ async def _advance(client, settings, portal, company, stage: Stage, wait_seconds
 
 async def _certificate(handle: WorkflowHandle, portal: DemoPortal, company: Company, *, path: str,
                        stop_at_letter: bool) -> None:
-    step = await _step(handle.id, until=("choose_path",))
+    step = await _step(handle.id)
     if step == "choose_path":
+        if path == "own":
+            # The company pays at the checkout first, so the payment step finds it paid.
+            portal.pay_certificate(company.tax_id)
         await handle.execute_update(CertificateActivation.choose_path, CertificatePathChoice(DEMO_ACTOR, path))
-        step = await _step(handle.id, until=("payment", "representative"))
+        step = await _step(handle.id, until=("representative",))
     if step == "payment":
         portal.pay_certificate(company.tax_id)
         await handle.execute_update(CertificateActivation.verify_payment, PaymentCheck(DEMO_ACTOR))
