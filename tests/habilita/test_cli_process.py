@@ -79,3 +79,20 @@ async def test_every_process_command_has_help():
     for name in group.commands:
         result = runner.invoke(cli, ["process", name, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, name
+
+
+async def test_a_support_document_process_starts_at_step_1_from_the_command_line_and_ds_enable_refuses_by_field(
+        temporal_env, worker, company, settings, task_queue):
+    env = cli_env(settings, temporal_env, task_queue)
+    started = await invoke(env, "start", "support-document", "--company", company.tax_id, "--actor", "ana@example.co")
+    workflow_id = started.output.strip()
+    assert workflow_id == f"support_document-CO-{company.tax_id}"
+    await wait_for(workflow_id, "dian_enablement")
+
+    refused = await invoke(env, "ds-enable", workflow_id, "--actor", "ana@example.co", "--test-set-id", "x")
+    assert refused.exit_code == 1
+    for field in ("test_set_id", "operation_mode", "software_id", "pin"):
+        assert f"{field}: " in refused.output
+    status = await invoke(env, "status", workflow_id)
+    assert "step: dian_enablement" in status.output and "started_at_step: 1" in status.output
+    await temporal_env.client.get_workflow_handle(workflow_id).terminate("test over")
