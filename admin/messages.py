@@ -54,6 +54,15 @@ PATTERNS = (
     (re.compile(r"^the file has (?P<size>[\d,]+) bytes; the limit is (?P<limit>[\d,]+) bytes \(1 MB\).*$"),
      N_("the file has %(size)s bytes; the limit is %(limit)s bytes (1 MB): scan it at a lower resolution")),
     (re.compile(r"^(?P<value>.+) is not an e-mail address$"), N_("%(value)s is not an e-mail address")),
+    (re.compile(r"^the test set uses NIT (?P<nit>\S+); from now on the company's NIT cannot change .*$"),
+     N_("The test set will use NIT %(nit)s. Once it starts, the company's NIT cannot change: "
+        "DIAN ties the enablement to it. Type that NIT to confirm.")),
+    (re.compile(r"^the test set will use NIT (?P<nit>\S+); type exactly that NIT .*$"),
+     N_("the test set will use NIT %(nit)s; type exactly that NIT to confirm it cannot change afterwards")),
+    (re.compile(r"^letter received; the certificate loan dates from (?P<date>\S+)$"),
+     N_("Letter received; the certificate loan dates from %(date)s.")),
+    (re.compile(r"^the exoneration letter was updated; .* whose date stays (?P<date>\S+)$"),
+     N_("The exoneration letter was updated. This does not renew the certificate loan: its date stays %(date)s.")),
     (re.compile(r"^the PDF is damaged and cannot be read .*$"), N_("the PDF is damaged and cannot be read: scan the letter again")),
 )
 

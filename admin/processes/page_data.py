@@ -47,7 +47,13 @@ def history(workflow_id: str, limit: int = 200) -> list[AuditEvent]:
 
 
 # Internals a person does not need (the letter itself is listed under documents).
-HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id", "letter", "stored_file_id", "sha256")
+HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id", "letter", "stored_file_id", "sha256",
+                "warning")
+
+
+def warning_of(status) -> str:
+    """The workflow's warning for the current step (e.g. the NIT that will be locked), if it has one."""
+    return getattr(status, "warning", "") or ""
 
 
 def facts(status) -> list[tuple[str, str]]:

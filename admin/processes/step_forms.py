@@ -52,9 +52,22 @@ def is_staged_upload(action: UpdateAction) -> bool:
     return STAGED_FILE_FIELDS <= names
 
 
-def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type):
+def resolution_choices(statuses) -> dict[str, list[tuple[int, str]]]:
+    """Choices the workflow offers right now, from its status: the synced resolutions to pick from."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for status in statuses:
+        for r in getattr(status, "resolutions", None) or ():
+            found.setdefault("resolution_id", []).append((
+                r.resolution_id, f"{r.prefix} · {r.resolution_number} · {r.range_from}–{r.range_to} "
+                                 f"({r.valid_from} → {r.valid_to})"))
+    return found
+
+
+def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type, offered: dict):
     text = field_label(field.name)
     default = None if field.default is dataclasses.MISSING else field.default
+    if field.name in offered:
+        return SelectField(text, choices=offered[field.name], coerce=kind if kind is int else str)
     if kind is bytes:
         return FileField(text)
     if kind is bool:
@@ -73,11 +86,15 @@ def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type):
     return StringField(text, default=default)
 
 
-def form_class(action: UpdateAction) -> type[SecureForm]:
-    """A CSRF-protected WTForms class with one input per field of the update's dataclass."""
+def form_class(action: UpdateAction, offered: dict | None = None) -> type[SecureForm]:
+    """A CSRF-protected WTForms class with one input per field of the update's dataclass.
+
+    ``offered`` holds choices the workflow reports for some fields (see
+    :func:`resolution_choices`); those fields become selects.
+    """
     types = field_types(action)
     staged = is_staged_upload(action)
-    attrs = {f.name: _input_for(action, f, types.get(f.name, str))
+    attrs = {f.name: _input_for(action, f, types.get(f.name, str), offered or {})
              for f in dataclasses.fields(action.input_type)
              if f.name not in FILLED_BY_CONSOLE and not (staged and f.name in STAGED_FILE_FIELDS)}
     if staged:

@@ -18,20 +18,20 @@ from ..processes.catalog import KINDS, UpdateAction, kind as kind_of
 from ..processes.target import acting_on, top_level
 from ..processes.labels import action_label, button_label, field_label
 from ..processes.operations import Refused, query_status, send_update, start_process
-from ..processes.step_forms import UploadRefused, build_input, form_class
+from ..processes.step_forms import UploadRefused, build_input, form_class, resolution_choices
 
 
 def console():
     return current_app.extensions["habilita"]
 
 
-def step_forms(target, submitted: dict | None = None) -> list[tuple[UpdateAction, object]]:
+def step_forms(target, offered: dict, submitted: dict | None = None) -> list[tuple[UpdateAction, object]]:
     """The forms of the current step's updates; ``submitted`` keeps a refused form with its errors."""
     if target.record.status in page_data.TERMINAL:
         return []
     forms = []
     for action in target.kind.actions_for(target.record.current_step):
-        form = (submitted or {}).get(action.name) or form_class(action)(formdata=None)
+        form = (submitted or {}).get(action.name) or form_class(action, offered)(formdata=None)
         forms.append((action, form))
     return forms
 
@@ -80,13 +80,15 @@ class ProcessPageView(RoleGuarded, BaseView):
             abort(404)
         target = acting_on(kind, record)
         bridge, settings = console().bridge, console().settings
-        facts = page_data.facts(query_status(bridge, kind, workflow_id))
+        statuses = [query_status(bridge, kind, workflow_id)]
         if target.is_child:
-            facts += page_data.facts(query_status(bridge, target.kind, target.workflow_id))
+            statuses.append(query_status(bridge, target.kind, target.workflow_id))
+        facts = [pair for status in statuses for pair in page_data.facts(status)]
+        warnings = [translated(w) for w in map(page_data.warning_of, statuses) if w]
         return self.render(
-            "habilita/process.html", record=record, kind=kind, target=target,
+            "habilita/process.html", record=record, kind=kind, target=target, warnings=warnings,
             steps=page_data.stepper(kind, record),
-            forms=step_forms(target, submitted) if self.may_write() else [],
+            forms=step_forms(target, resolution_choices(statuses), submitted) if self.may_write() else [],
             facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
             history=page_data.history(workflow_id), action_label=action_label, button_label=button_label,
             temporal_url=page_data.temporal_ui_link(settings.temporal_ui_url, settings.temporal_namespace,
@@ -110,7 +112,8 @@ class ProcessPageView(RoleGuarded, BaseView):
                   reason=f"not an action of step {record.current_step}")
             flash(_("The process is no longer at this step; the page now shows where it stands."), "warning")
             return redirect(url_for(".page", workflow_id=page_id))
-        form = form_class(action)(request.form)
+        offered = resolution_choices([query_status(console().bridge, kind, workflow_id)])
+        form = form_class(action, offered)(request.form)
         if not form.validate():
             audit(action_name, "process", workflow_id, outcome="refused", reason="form did not validate")
             return self.page(page_id, submitted={action.name: form})

@@ -70,3 +70,18 @@ def test_the_signed_letter_upload_is_one_file_input(app):
         form = form_class(upload)(formdata=None)
     assert isinstance(form.upload, FileField)
     assert not hasattr(form, "stored_file_id") and not hasattr(form, "sha256")
+
+
+def test_the_voucher_type_form_offers_the_synced_resolutions_to_pick(app):
+    from activities.numbering import ResolutionFacts
+    from admin.processes.step_forms import resolution_choices
+    from workflows.einvoicing import EnablementStatus
+
+    status = EnablementStatus(step="voucher_type", status="waiting", waiting_on="staff", registration=None,
+                              resolutions=(ResolutionFacts(7, "18760000001", "SETP", 990000000, 995000000,
+                                                           "2019-01-19", "2030-01-19"),))
+    (voucher,) = KINDS["einvoicing"].actions_for("voucher_type")
+    with app.test_request_context():
+        form = form_class(voucher, resolution_choices([status]))(formdata=None)
+    assert isinstance(form.resolution_id, SelectField)
+    assert form.resolution_id.choices[0][0] == 7 and "SETP" in form.resolution_id.choices[0][1]
