@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest_asyncio
 from click.testing import CliRunner
 
 from habilita.cli import cli
@@ -27,6 +28,17 @@ def cli_env(settings, temporal_env, task_queue) -> dict:
     }
 
 
+@pytest_asyncio.fixture
+async def started_ids(temporal_env):
+    """Workflow ids a test started from the CLI: fixed per company, so end them even when the test fails."""
+    ids: list[str] = []
+    yield ids
+    for workflow_id in ids:
+        handle = temporal_env.client.get_workflow_handle(workflow_id)
+        if (await handle.describe()).status.name == "RUNNING":
+            await handle.terminate("test over")
+
+
 async def invoke(env: dict, *args: str):
     return await asyncio.to_thread(CliRunner().invoke, cli, ["process", *args], env=env, catch_exceptions=False)
 
@@ -41,11 +53,12 @@ async def wait_for(workflow_id: str, step: str):
 
 
 async def test_start_register_and_status_drive_p1_from_the_command_line(
-        temporal_env, worker, company, settings, task_queue):
+        temporal_env, worker, company, settings, task_queue, started_ids):
     env = cli_env(settings, temporal_env, task_queue)
     started = await invoke(env, "start", "einvoicing", "--company", company.tax_id, "--actor", "ana@example.co")
     assert started.exit_code == 0, started.output
     workflow_id = started.output.strip()
+    started_ids.append(workflow_id)
     assert workflow_id == f"einvoicing-CO-{company.tax_id}"
     again = await invoke(env, "start", "einvoicing", "--company", company.tax_id, "--actor", "ana@example.co")
     assert again.output.strip() == workflow_id  # the running process, not a second one
@@ -70,7 +83,6 @@ async def test_start_register_and_status_drive_p1_from_the_command_line(
     assert "step: certificate" in status.output and f"active_workflow_id: {workflow_id}-certificate" in status.output
     listed = await invoke(env, "list", "--type", "einvoicing", "--step", "certificate")
     assert workflow_id in listed.output and "1 process(es)" in listed.output
-    await temporal_env.client.get_workflow_handle(workflow_id).terminate("test over")
 
 
 async def test_every_process_command_has_help():
@@ -82,10 +94,11 @@ async def test_every_process_command_has_help():
 
 
 async def test_a_support_document_process_starts_at_step_1_from_the_command_line_and_ds_enable_refuses_by_field(
-        temporal_env, worker, company, settings, task_queue):
+        temporal_env, worker, company, settings, task_queue, started_ids):
     env = cli_env(settings, temporal_env, task_queue)
     started = await invoke(env, "start", "support-document", "--company", company.tax_id, "--actor", "ana@example.co")
     workflow_id = started.output.strip()
+    started_ids.append(workflow_id)
     assert workflow_id == f"support_document-CO-{company.tax_id}"
     await wait_for(workflow_id, "dian_enablement")
 
@@ -95,4 +108,3 @@ async def test_a_support_document_process_starts_at_step_1_from_the_command_line
         assert f"{field}: " in refused.output
     status = await invoke(env, "status", workflow_id)
     assert "step: dian_enablement" in status.output and "started_at_step: 1" in status.output
-    await temporal_env.client.get_workflow_handle(workflow_id).terminate("test over")
