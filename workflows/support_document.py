@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
 
 PROCESS_TYPE = "support_document"
 STEPS = ("dian_enablement", "certificate", "certificate_confirmation", "resolution", "voucher_type")
+# The seed's numbering ("step 2 of 4"), which the console and the CLI show.
 STEP_NUMBER = {"dian_enablement": 1, "certificate": 2, "certificate_confirmation": 2, "resolution": 3,
                "voucher_type": 4}
 DS_KINDS = ("support_document",)
@@ -299,6 +300,7 @@ class SupportDocumentEnablement:
         return SupportDocumentStatus(
             step=step, status=s.status, waiting_on=s.waiting_on,
             started_at_step=2 if self._standing and self._standing.p1_complete else 1,
-            message=self._message(step), active_workflow_id=self._child_id, substeps_done=self._substeps,
+            message=self._message(step), step_number=STEP_NUMBER.get(step, 4 if step == "ready" else 0),
+            active_workflow_id=self._child_id, substeps_done=self._substeps,
             last_check=explain(self._check, step="prefix_association") if self._check else "",
             resolutions=self._resolutions, sample_cuds=self._sample_cuds)

@@ -66,6 +66,7 @@ class SupportDocumentStatus:
     waiting_on: str
     started_at_step: int
     message: str
+    step_number: int = 0
     active_workflow_id: str = ""
     substeps_done: tuple[str, ...] = ()
     last_check: str = ""

@@ -98,7 +98,8 @@ async def test_p2_after_p1_goes_from_step_2_to_ready_and_signs_a_support_documen
 
     await wait_for_step(handle.id, "certificate", status="waiting")
     status = await handle.query(SupportDocumentEnablement.status)
-    assert status.started_at_step == 2 and status.active_workflow_id == handle.id + "-certificate"
+    assert (status.started_at_step, status.step_number) == (2, 2)
+    assert status.active_workflow_id == handle.id + "-certificate"
     await lend_certificate(client, handle.id)
     loan = CertificateLoan.get((CertificateLoan.workflow_id == handle.id + "-certificate")
                                & (CertificateLoan.purpose == "support_document"))
@@ -114,6 +115,7 @@ async def test_p2_after_p1_goes_from_step_2_to_ready_and_signs_a_support_documen
     record = await wait_for_step(handle.id, "resolution", status="waiting")
     assert record.waiting_on == "company"
     status = await handle.query(SupportDocumentEnablement.status)
+    assert status.step_number == 3
     assert "wait" in status.message and "associat" in status.message
     assert await refused_fields(handle.execute_update(
         SupportDocumentEnablement.confirm_dian_substep, DianSubstepDone(ACTOR, "associate_prefixes"))) == {"substep"}
