@@ -5,6 +5,7 @@ step is reached; refusals are checked at their field with nothing changed.
 """
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -15,10 +16,11 @@ from activities.support_document import SignSupportDocument
 from activities.uploads import receive_signed_letter
 from activities.wiring import enablement_activities
 from dian.verify import verify_document
-from models import CertificateLoan, DianSoftware, ProcessRecord, StoredFile, VoucherType
+from models import CertificateLoan, DianSoftware, Notification, ProcessRecord, StoredFile, VoucherType
 from workflows.certificate import CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload
 from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
 from workflows.numbering import DianConfirmation
+from workflows.reminders import WaitPolicy
 from workflows.support_document import SupportDocumentEnablement
 from workflows.support_document_inputs import (
     DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument, SupportDocumentAtDian,
@@ -191,4 +193,24 @@ async def test_p2_for_a_company_without_p1_starts_at_step_1_and_refuses_a_wrong_
     assert DianSoftware.get(DianSoftware.company == company.id).software_id == registration["software_id"]
     status = await handle.query(SupportDocumentEnablement.status)
     assert (status.step, status.substeps_done) == ("dian_enablement", ("enable_support_document",))
+    await handle.terminate("test over")
+
+
+async def test_a_waiting_p2_step_reminds_the_company_and_flags_its_sla_on_workflow_timers(
+        client, task_queue, worker, company, settings):
+    handle = await client.start_workflow(
+        SupportDocumentEnablement.run,
+        StartSupportDocument(company_id=company.id, company_tax_id=company.display_tax_id, started_by=ACTOR,
+                             company_name=company.legal_name, provider_nit=settings.provider_nit,
+                             policy=WaitPolicy(remind_every_seconds=0.3, sla_seconds=0.5)),
+        id=f"support-document-{uuid.uuid4()}", task_queue=task_queue)
+    await wait_for_step(handle.id, "dian_enablement", status="waiting")
+    for _ in range(200):
+        record = ProcessRecord.get_by_id(handle.id)
+        reminders = Notification.select().where(Notification.kind == "support_dian_enablement_reminder").count()
+        if reminders >= 2 and record.last_error:
+            break
+        await asyncio.sleep(0.05)
+    assert reminders >= 2
+    assert record.last_error.startswith("SLA exceeded at dian_enablement") and record.current_step == "dian_enablement"
     await handle.terminate("test over")
