@@ -136,7 +136,10 @@ async def test_a_rejected_test_set_waiting_for_staff_reminds_and_is_marked_overd
                                                     billing_simulator, pin="00000")
     test_set = skipping_env.client.get_workflow_handle(handle.id + "-test-set")
     record = await wait_for_step(test_set.id, "rejected", status="waiting", seconds=60)
-    assert record.waiting_on == "staff" and record.last_error.startswith("round 1: 4 rejected, set rejected")
+    assert record.waiting_on == "staff"
+    # Entering the step and recording DIAN's verdict are two projections: wait for the second.
+    await eventually(lambda: ProcessRecord.get_by_id(test_set.id).last_error.startswith(
+        "round 1: 4 rejected, set rejected"))
 
     await skipping_env.fast_forward(test_set, DAY + HOUR)
 
