@@ -10,6 +10,11 @@ import sys
 
 import click
 
+from .cli_accounting import accounting_group
+from .cli_audit import audit_group
+from .cli_dian import dian_group
+from .cli_process import process_group
+from .cli_support import support_group
 from .settings import Settings
 
 
@@ -202,15 +207,8 @@ def users_reset_password(email: str, password: str | None) -> None:
     click.echo(f"password of {user.email} reset; new password: {password}")
 
 
-from .cli_accounting import accounting_group  # noqa: E402 (registered after the core commands)
-
-cli.add_command(accounting_group)
-from .cli_audit import audit_group  # noqa: E402
-cli.add_command(audit_group)
-from .cli_support import support_group  # noqa: E402
-cli.add_command(support_group)
-from .cli_process import process_group  # noqa: E402
-cli.add_command(process_group)
+for group in (process_group, accounting_group, support_group, audit_group, dian_group):
+    cli.add_command(group)
 
 
 def main() -> None:
