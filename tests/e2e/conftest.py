@@ -82,6 +82,18 @@ class DianPortal:
         return response.json()
 
 
+    def request_test_resolution(self, nit: str) -> dict:
+        return self._post(f"/portal/companies/{nit}/resolutions", {"kind": "invoice", "test": True})
+
+    def associate_prefix(self, nit: str, prefix: str) -> dict:
+        return self._post(f"/portal/companies/{nit}/prefixes", {"prefix": prefix})
+
+    def _post(self, path: str, body: dict) -> dict:
+        response = requests.post(self.url + path, json=body, timeout=10)
+        assert response.status_code < 300, f"DIAN portal {path}: {response.status_code} {response.text}"
+        return response.json()
+
+
 @pytest.fixture
 def dian_portal(dian_simulator) -> DianPortal:
     return DianPortal(dian_simulator.url)

@@ -1,8 +1,9 @@
 """A new staff member enables a company's electronic invoicing from the browser.
 
 Logs in (and changes the first password), creates a company, starts P1,
-completes the human steps through the forms, sees the process reach the test
-set and then DIAN's numbering step, and logs out; a screenshot of each page
+completes the human steps through the forms (registration, certificate loan
+with its letter, test set, DIAN confirmations, voucher type) until the company
+is enabled, and logs out; a screenshot of each page
 lands in test-output/e2e/.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from models import CertificateLoan, Company, ProcessRecord
+from models import CertificateLoan, Company, NumberingResolution, ProcessRecord
 
 pytestmark = pytest.mark.e2e
 
@@ -150,7 +151,24 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     await screenshots(page, "numbering-resolution")
     record = ProcessRecord.get(ProcessRecord.company == company, ProcessRecord.process_type == "einvoicing")
     assert (record.current_step, record.waiting_on) == ("numbering_resolution", "company")
-    await expect(page.locator("form[data-action='confirm_resolution_requested']")).to_have_count(1)
+
+    # The company does its part at DIAN; staff confirm each step, then pick the synced resolution.
+    granted = dian_portal.request_test_resolution(company.tax_id)
+    await page.locator("form[data-action='confirm_resolution_requested'] button[type=submit]").click()
+    await until_step_form(page, "confirm_prefixes_associated")
+    dian_portal.associate_prefix(company.tax_id, granted["prefix"])
+    await page.locator("form[data-action='confirm_prefixes_associated'] button[type=submit]").click()
+    await until_step_form(page, "configure_voucher_type")
+    resolution = NumberingResolution.get(NumberingResolution.company == company)
+    form = page.locator("form[data-action='configure_voucher_type']")
+    await form.locator("#resolution_id").select_option(str(resolution.id))
+    await form.locator("#prefix").fill(resolution.prefix)
+    await form.locator("#next_number").fill(str(resolution.range_from))
+    await screenshots(page, "voucher-type")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator(".badge.status-completed")).to_have_count(1, timeout=30_000)
+    await screenshots(page, "enabled")
+    assert ProcessRecord.get_by_id(record.workflow_id).current_step == "enabled"
 
     # The process list shows it; then log out.
     await page.goto(console_url + "/admin/processrecord/")
