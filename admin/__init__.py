@@ -31,7 +31,7 @@ from .views.companies import CompanyView, processes_of, startable_kinds
 from .views.home import HomeView, kind_label
 from .views.process_list import ProcessListView, age, process_list_url
 from .views.process_page import ProcessPageView
-from .views.users import UserView
+from .views.users import UserView, role_names
 
 HERE = Path(__file__).parent
 TRANSLATIONS = HERE / "translations"
@@ -134,7 +134,7 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         step_label=step_label, status_label=status_label, waiting_label=waiting_label, kind_label=kind_label,
         field_label=field_label, processes_of=processes_of, startable_kinds=startable_kinds, age=age,
-        csrf_token=csrf_token, process_list_url=process_list_url,
+        csrf_token=csrf_token, process_list_url=process_list_url, role_names=role_names,
     )
 
 
