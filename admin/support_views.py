@@ -7,13 +7,15 @@ will touch, then reports a result per process.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 
 from support.actions import Acting, SupportActions, run_bulk
 from support.errors import MissingReason
-from support.stuck import SIGNAL_LABELS, SIGNALS, QueueOptions, filter_queue, find_stuck
+from support.stuck import SIGNAL_LABELS, SIGNALS, ActivitySignalCache, QueueOptions, filter_queue, find_stuck
 
 from .access import RoleGuarded, actor
 from .audit import audit
@@ -33,10 +35,16 @@ def bridge():
     return current_app.extensions["habilita"].bridge
 
 
+def signal_cache() -> ActivitySignalCache:
+    """One cache of the activity signal per console, shared by its requests."""
+    return current_app.extensions.setdefault("habilita_support_activity_cache", ActivitySignalCache())
+
+
 def load_queue(args) -> tuple[list, list]:
     """(the whole queue, the part matching the page's filters)."""
     options = QueueOptions(task_queue=current_app.extensions["habilita"].settings.task_queue)
-    queue = bridge().call(lambda client: find_stuck(client, options=options), timeout=60)
+    cache = signal_cache()
+    queue = bridge().call(lambda client: find_stuck(client, options=options, cache=cache), timeout=60)
     shown = filter_queue(queue, signal=args.get("signal", ""), step=args.get("step", ""),
                          process_type=args.get("type", ""))
     return queue, shown
@@ -69,12 +77,14 @@ class SupportQueueView(RoleGuarded, BaseView):
     def index(self):
         queue, shown = load_queue(request.args)
         page = max(request.args.get("page", 1, type=int), 1)
-        counts = {signal: sum(signal in s.signals for s in queue) for signal in SIGNALS}
+        tally = Counter(reason.signal for s in queue for reason in s.reasons)
+        counts = {signal: tally[signal] for signal in SIGNALS}
         steps = sorted({s.step for s in queue if s.step})
         return self.render(
             "support/queue.html", shown=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(shown),
             page=page, pages=max((len(shown) + PAGE_SIZE - 1) // PAGE_SIZE, 1), counts=counts, steps=steps,
-            signal_labels=SIGNAL_LABELS, actions=ACTIONS, may_act=self.may_write(), args=request.args)
+            signal_labels=SIGNAL_LABELS, actions=ACTIONS, may_act=self.may_write(), args=request.args,
+            describe_age=int(signal_cache().ttl_seconds))
 
     @expose("/preview", methods=["POST"])
     def preview(self):
@@ -106,5 +116,6 @@ class SupportQueueView(RoleGuarded, BaseView):
                   outcome="refused", reason=str(exc))
             flash(_("A reason is required: nothing was done."), "danger")
             return redirect(url_for(".index"))
+        signal_cache().forget()
         done = sum(r.ok for r in results)
         return self.render("support/results.html", action_label=ACTIONS[action], results=results, done=done)

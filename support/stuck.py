@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from temporalio.client import Client
@@ -37,6 +38,10 @@ PROBLEMS_QUERY = "TemporalReportedProblems IS NOT NULL AND ExecutionStatus = 'Ru
 # Who a process may be waiting on while one of its activities runs (the
 # WaitingOn attribute says "nobody" where the projection has "").
 ACTIVITY_QUERY = "ExecutionStatus = 'Running' AND WaitingOn IN ('nobody', 'system', 'dian')"
+# What the queue shows of a projection (rows as named tuples: no model objects to build).
+QUEUE_COLUMNS = (ProcessRecord.workflow_id, ProcessRecord.process_type, ProcessRecord.current_step,
+                 ProcessRecord.status, ProcessRecord.waiting_on, ProcessRecord.company_id.alias("company_id"),
+                 ProcessRecord.step_entered_at)
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,38 @@ class QueueOptions:
         return f"{query} AND TaskQueue = '{self.task_queue.replace(chr(39), chr(92) + chr(39))}'"
 
 
+class ActivitySignalCache:
+    """The last answer of the activity signal, kept ``ttl_seconds``.
+
+    Listing the candidates and describing each costs the server a few
+    milliseconds per workflow; a console that reloads the queue every few
+    seconds reuses the last answer (the page says how old it may be). An
+    action on a process drops it, so the page after an action is current.
+    """
+
+    def __init__(self, ttl_seconds: float = 20.0):
+        self.ttl_seconds = ttl_seconds
+        self._answer: list | None = None
+        self._expires = 0.0
+
+    def fresh(self) -> list | None:
+        return self._answer if time.monotonic() < self._expires else None
+
+    def keep(self, answer: list) -> None:
+        self._answer, self._expires = answer, time.monotonic() + self.ttl_seconds
+
+    def forget(self) -> None:
+        self._answer, self._expires = None, 0.0
+
+
 async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
-                     options: QueueOptions = QueueOptions()) -> list[StuckProcess]:
+                     options: QueueOptions = QueueOptions(),
+                     cache: ActivitySignalCache | None = None) -> list[StuckProcess]:
     """Every stuck process, oldest step first, each with all its reasons.
 
     ``now`` (naive UTC) is the clock the SLA is measured against; a test under
-    time skipping passes the server's time.
+    time skipping passes the server's time. With ``cache``, a recent answer
+    of the activity signal is reused.
     """
     now = now or utcnow()
     found: dict[str, StuckProcess] = {}
@@ -95,7 +126,7 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
         for record, text in sla_overruns(now):
             _entry(found, record).reasons.append(StuckReason(SLA_OVERRUN, text))
     asked = {WORKFLOW_TASK_FAILING: lambda: failing_workflow_tasks(client, options),
-             ACTIVITY_RETRYING: lambda: retrying_activities(client, options)}
+             ACTIVITY_RETRYING: lambda: _retrying_cached(client, options, cache)}
     wanted = [signal for signal in asked if signal in options.signals]
     answers = await asyncio.gather(*(asked[signal]() for signal in wanted))
     temporal_signals = [(signal, *hit) for signal, hits in zip(wanted, answers) for hit in hits]
@@ -118,16 +149,16 @@ def filter_queue(queue: list[StuckProcess], *, signal: str = "", step: str = "",
             and (not process_type or s.process_type == process_type)]
 
 
-def sla_overruns(now: dt.datetime) -> list[tuple[ProcessRecord, str]]:
+def sla_overruns(now: dt.datetime) -> list[tuple]:
     """Processes waiting on someone longer than their step's SLA, from SQL."""
     overdue = []
     for waiting_on in SLA_BY_WAITER:
         # The index (waiting_on, step_entered_at) narrows to rows past the
         # shortest SLA; the exact SLA of each step is checked in Python.
-        rows = (ProcessRecord.select()
+        rows = (ProcessRecord.select(*QUEUE_COLUMNS)
                 .where((ProcessRecord.waiting_on == waiting_on) & (ProcessRecord.status == "waiting")
                        & (ProcessRecord.step_entered_at < now - shortest_sla(waiting_on))))
-        for record in rows.iterator():
+        for record in rows.namedtuples().iterator():
             sla = sla_for(record.process_type, record.current_step, waiting_on)
             waited = now - record.step_entered_at
             if sla is not None and waited > sla:
@@ -144,6 +175,15 @@ async def failing_workflow_tasks(client: Client, options: QueueOptions) -> list[
         cause = problems.get("cause", "").removeprefix("WorkflowTaskFailedCause") or "unknown cause"
         failing.append((execution.id, attrs, f"workflow task failing ({cause}) at step {attrs.get('Step', '?')}"))
     return failing
+
+
+async def _retrying_cached(client: Client, options: QueueOptions, cache: ActivitySignalCache | None) -> list:
+    answer = cache.fresh() if cache is not None else None
+    if answer is None:
+        answer = await retrying_activities(client, options)
+        if cache is not None:
+            cache.keep(answer)
+    return answer
 
 
 async def retrying_activities(client: Client, options: QueueOptions) -> list[tuple[str, dict, str]]:
@@ -166,9 +206,9 @@ async def retrying_activities(client: Client, options: QueueOptions) -> list[tup
                 if exc.status == RPCStatusCode.NOT_FOUND:
                     return None  # finished and deleted since it was listed
                 raise
-        texts = [describe_pending(p) for p in described.raw_description.pending_activities
-                 if p.attempt > options.attempts_above or p.HasField("last_failure")]
-        return (workflow_id, attrs, "; ".join(texts)) if texts else None
+        text = "; ".join(describe_pending(p) for p in described.raw_description.pending_activities
+                         if p.attempt > options.attempts_above or p.HasField("last_failure"))
+        return (workflow_id, attrs, text) if text else None
 
     results = await asyncio.gather(*(check(w, a) for w, a in candidates))
     return [r for r in results if r is not None]
@@ -183,7 +223,7 @@ def describe_pending(pending) -> str:
     return text
 
 
-def _entry(found: dict[str, StuckProcess], record: ProcessRecord) -> StuckProcess:
+def _entry(found: dict[str, StuckProcess], record) -> StuckProcess:
     entry = found.get(record.workflow_id)
     if entry is None:
         entry = found[record.workflow_id] = StuckProcess(
@@ -193,12 +233,13 @@ def _entry(found: dict[str, StuckProcess], record: ProcessRecord) -> StuckProces
     return entry
 
 
-def _records(workflow_ids: list[str]) -> dict[str, ProcessRecord]:
+def _records(workflow_ids: list[str]) -> dict:
     """The projections of ``workflow_ids``, in one query per thousand."""
     found = {}
     for start in range(0, len(workflow_ids), 1000):
         chunk = workflow_ids[start:start + 1000]
-        found.update({r.workflow_id: r for r in ProcessRecord.select().where(ProcessRecord.workflow_id << chunk)})
+        rows = ProcessRecord.select(*QUEUE_COLUMNS).where(ProcessRecord.workflow_id << chunk).namedtuples()
+        found.update({r.workflow_id: r for r in rows})
     return found
 
 

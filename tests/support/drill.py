@@ -25,7 +25,9 @@ from workflows.process import AuditEntry, ProcessTracker
 from workflows.support import SkippableSteps
 
 with workflow.unsafe.imports_passed_through():
-    from models import AuditEvent, NumberingResolution, VoucherType, database_proxy
+    from models import AuditEvent, NumberingResolution, VoucherType
+    from support import audit_log
+    from support.audit_log import write_transaction
 
 PROCESS_TYPE = "drill"
 STEPS = ("collect", "dian_submission", "voucher", "confirm")
@@ -88,13 +90,13 @@ class DrillActivities:
             return done.detail
         answer = self._dian.send_test_set_async(file_name="drill.zip", zip_bytes=submission_zip(request.workflow_id),
                                                 test_set_id=request.test_set_id)
-        AuditEvent.record(actor="system", action="dian submission", target_type="process",
-                          target_id=request.workflow_id, detail=answer.zip_key, source_key=key)
+        audit_log.record(actor="system", action="dian submission", target_type="process",
+                         target_id=request.workflow_id, detail=answer.zip_key, source_key=key)
         return answer.zip_key
 
     @activity.defn
     def create_voucher(self, request: VoucherRequest) -> int:
-        with database_proxy.atomic():
+        with write_transaction():
             resolution, _ = NumberingResolution.get_or_create(
                 company=request.company_id, purpose="invoice", resolution_number="18760000001", prefix="SETT",
                 defaults=dict(resolution_date=dt.date(2019, 1, 19), range_from=1, range_to=5_000_000,
