@@ -23,6 +23,7 @@ from .inputs import wrong_step
 from .numbering import check_ranges, explain
 from .process import AuditEntry, ProcessTracker
 from .reminders import notify, wait_reminding
+from .support import SkippableSteps
 from .support_document_inputs import (
     DIAN_SUBSTEPS, WAIT_FOR_DIAN, DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument,
     SupportDocumentAtDian, SupportDocumentStatus, check_dian_enablement, check_substep, require_actor,
@@ -56,7 +57,11 @@ def as_application_error(exc: ActivityError) -> ApplicationError:
 
 
 @workflow.defn
-class SupportDocumentEnablement:
+class SupportDocumentEnablement(SkippableSteps):
+    # Staff only confirm here what the certificate child already did: support
+    # may skip it with a reason (e.g. confirmed by phone); later steps need nothing from it.
+    SKIPPABLE_STEPS = frozenset({"certificate_confirmation"})
+
     def __init__(self) -> None:
         self._tracker: ProcessTracker | None = None
         self._start: StartSupportDocument | None = None
@@ -99,7 +104,12 @@ class SupportDocumentEnablement:
             id=self._child_id)
         self._child_id = ""
         await self._tracker.enter("certificate_confirmation", waiting_on="staff")
-        await self._wait_for_person("certificate_confirmation", lambda: self._certificate_confirmed)
+        await self._wait_for_person("certificate_confirmation", lambda: self._certificate_confirmed
+                                    or self.skip_requested("certificate_confirmation"))
+        skipped = self.skip_of("certificate_confirmation")
+        if skipped is not None:
+            await self._tracker.audit(AuditEntry(actor=skipped.actor, action="skip certificate_confirmation",
+                                                 target_id=wid, reason=skipped.reason))
 
         await self._tracker.enter("resolution", waiting_on="company")
         await self._wait_for_person("resolution", self._ranges_found, self._recheck_ranges)
