@@ -2,15 +2,18 @@
 
 ``histories/p1-*.json`` are the histories of finished P1 runs (both certificate
 paths) and of their children, recorded on the dev server against the DIAN
-and billing simulators. Replaying them with the worker's own workflows and
-data converter fails CI when a change would make running processes decide
-differently (non-determinism).
+and billing simulators; ``histories/workflow_ids.json`` names the workflow
+id each was recorded under (a parent's history holds its children's ids, so
+a replay under another id would itself look non-deterministic). Replaying
+them with the worker's own workflows and data converter fails CI when a
+change would make running processes decide differently (non-determinism);
+``changed_test_set.py`` is such a change, and its replay is shown to fail.
 
 When a change to a workflow is deliberate (and versioned with
 ``workflow.patched``), or a new P1 step is added, record the fixtures again
 and commit them::
 
-    HABILITA_RECORD_HISTORIES=1 .venv/bin/pytest tests/workflows/test_replay.py -k record
+    HABILITA_RECORD_HISTORIES=1 .venv/bin/python -m pytest tests/workflows/test_replay.py -k record
 
 The recording test is skipped unless that variable is set.
 """
@@ -29,10 +32,12 @@ from activities.uploads import receive_signed_letter
 from habilita.codec import data_converter
 from habilita.worker import WORKFLOWS
 from models import StoredFile
+from workflows.test_set import TestSetSubmission
 from workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
 )
 
+from .changed_test_set import TestSetSubmissionThatWaitsFirst
 from .conftest import TEST_ENCRYPTION_KEY, wait_for_step
 from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, finish_after_certificate, register, start_p1
 
@@ -72,6 +77,15 @@ async def test_a_stored_p1_history_replays_without_nondeterminism(path):
     result = await replayer.replay_workflow(load(path), raise_on_replay_failure=False)
 
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+async def test_a_workflow_changed_without_versioning_fails_the_replay():
+    workflows = [w for w in WORKFLOWS if w is not TestSetSubmission] + [TestSetSubmissionThatWaitsFirst]
+    replayer = Replayer(workflows=workflows, data_converter=data_converter(TEST_ENCRYPTION_KEY))
+
+    result = await replayer.replay_workflow(load(HISTORIES / "p1-own-test-set.json"), raise_on_replay_failure=False)
+
+    assert "Nondeterminism" in str(result.replay_failure)
 
 
 async def finished_own_p1(client, task_queue, company, portal, settings, billing_simulator):
