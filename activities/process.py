@@ -8,7 +8,6 @@ from datetime import datetime
 from temporalio import activity
 
 from models import AuditEvent, Company, ProcessRecord, database_proxy
-from models.base import write_transaction
 
 
 
@@ -70,12 +69,9 @@ class ProcessActivities:
     def record_audit(self, entry: AuditEntry) -> None:
         """Append the entry once, however often the activity is retried."""
         info = activity.info()
-        # AuditEvent.record reads the last hash, then appends: take the write
-        # lock first, or concurrent workflows fail with "database is locked".
-        with write_transaction():
-            AuditEvent.record(
-                actor=entry.actor, action=entry.action, target_type="process", target_id=entry.target_id,
-                reason=entry.reason, outcome=entry.outcome, detail=entry.detail,
-                payload=dataclasses.asdict(entry),
-                source_key=f"{info.workflow_run_id}:{info.activity_id}",
-            )
+        AuditEvent.record(
+            actor=entry.actor, action=entry.action, target_type="process", target_id=entry.target_id,
+            reason=entry.reason, outcome=entry.outcome, detail=entry.detail,
+            payload=dataclasses.asdict(entry),
+            source_key=f"{info.workflow_run_id}:{info.activity_id}",
+        )

@@ -6,9 +6,10 @@ import json
 
 import peewee
 
-from .base import BaseModel, database_proxy, utcnow
+from .base import BaseModel, database_proxy, utcnow, write_transaction
 
 GENESIS = "0" * 64
+AUDIT_CHAIN_LOCK = 0x68616269  # an arbitrary, fixed advisory-lock key for the chain
 
 
 def payload_digest(payload) -> str:
@@ -49,7 +50,11 @@ class AuditEvent(BaseModel):
         With ``source_key``, a second call with the same key returns the
         first row instead of writing another.
         """
-        with database_proxy.atomic():
+        with write_transaction():
+            if isinstance(database_proxy.obj, peewee.PostgresqlDatabase):
+                # Appends must be serial or two rows would chain to the same
+                # predecessor; SQLite's BEGIN IMMEDIATE already serializes.
+                database_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_CHAIN_LOCK,))
             if source_key is not None:
                 existing = cls.get_or_none(cls.source_key == source_key)
                 if existing is not None:

@@ -37,3 +37,21 @@ def test_the_payload_is_stored_as_a_digest_only(db):
     event = AuditEvent.record(actor="a", action="x", target_type="process", target_id="p",
                               payload={"document_number": "1020304050"})
     assert "1020304050" not in event.payload_digest and len(event.payload_digest) == 64
+
+
+def test_concurrent_appends_keep_one_unbroken_chain(db):
+    import threading
+
+    def append(n: int) -> None:
+        for i in range(10):
+            AuditEvent.record(actor=f"worker-{n}", action="step", target_type="process", target_id=f"p-{n}-{i}")
+        db.close()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert AuditEvent.select().count() == 40
+    assert AuditEvent.verify_chain() == []
