@@ -26,6 +26,7 @@ from .history_views import HistoryView
 from .processes.labels import field_label, status_label, step_label, waiting_label
 from .support_views import SupportQueueView
 from .temporal_bridge import TemporalBridge
+from .timed_cache import TimedCache
 from .views.audit_log import AuditLogView
 from .views.companies import CompanyView, processes_of, startable_kinds
 from .views.home import HomeView, kind_label
@@ -35,6 +36,8 @@ from .views.users import UserView, role_names
 
 HERE = Path(__file__).parent
 TRANSLATIONS = HERE / "translations"
+# The home page's indicators may be this many seconds old (cards and notices are live).
+INDICATORS_TTL_SECONDS = 15
 # Large enough that a too-big letter reaches the form and gets a clear answer.
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
@@ -46,6 +49,7 @@ class Console:
     settings: Settings
     bridge: TemporalBridge
     mailer: object
+    indicators: TimedCache
 
 
 def create_app(settings: Settings | None = None, *, temporal_client_factory=None, test_config: dict | None = None) -> Flask:
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, *, temporal_client_factory=None
         BABEL_DEFAULT_LOCALE=settings.admin_locale,
         BABEL_DEFAULT_TIMEZONE="UTC",
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
+        INDICATORS_TTL_SECONDS=INDICATORS_TTL_SECONDS,
     )
     app.config.update(test_config or {})
 
@@ -76,7 +81,8 @@ def create_app(settings: Settings | None = None, *, temporal_client_factory=None
         def temporal_client_factory():
             return connect(settings, identity="habilita-admin")
     mailer = mailer_for(settings)
-    app.extensions["habilita"] = Console(settings, TemporalBridge(temporal_client_factory), mailer)
+    app.extensions["habilita"] = Console(settings, TemporalBridge(temporal_client_factory), mailer,
+                                         TimedCache(app.config["INDICATORS_TTL_SECONDS"]))
 
     Babel(app, locale_selector=lambda: settings.admin_locale)
     login_manager.init_app(app)

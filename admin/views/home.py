@@ -1,7 +1,7 @@
 """Home: shortcuts, indicators, enablement cards, search and notifications."""
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_babel import gettext as _
 
@@ -23,15 +23,24 @@ def steps_by_type() -> dict[str, tuple[str, ...]]:
     return {kind.process_type: kind.steps for kind in KINDS.values()}
 
 
-def indicator_charts() -> dict:
-    by_step = [dashboard.Bar(step_label(b.label), b.value, kind_label(b.group))
-               for b in dashboard.processes_by_type_and_step(steps_by_type())]
+def indicator_figures() -> dict:
+    """The indicators' numbers: the costly part of the home page (tens of ms at 100,000 processes)."""
+    return {
+        "by_step": dashboard.processes_by_type_and_step(steps_by_type()),
+        "per_week": dashboard.enabled_per_week(),
+        "median_days": dashboard.median_days_to_enable(),
+        "stuck": dashboard.stuck_count(),
+    }
+
+
+def indicator_charts(figures: dict) -> dict:
+    by_step = [dashboard.Bar(step_label(b.label), b.value, kind_label(b.group)) for b in figures["by_step"]]
     return {
         "by_step": charts.horizontal_bars(by_step, title=_("Processes by type and step"),
                                           empty_text=_("No process is under way.")),
-        "per_week": charts.columns(dashboard.enabled_per_week(), title=_("Enabled per week")),
-        "median_days": dashboard.median_days_to_enable(),
-        "stuck": dashboard.stuck_count(),
+        "per_week": charts.columns(figures["per_week"], title=_("Enabled per week")),
+        "median_days": figures["median_days"],
+        "stuck": figures["stuck"],
     }
 
 
@@ -46,7 +55,11 @@ class HomeView(RoleGuarded, AdminIndexView):
 
     @expose("/")
     def index(self):
-        return self.render("habilita/home.html", charts=indicator_charts(), cards=dashboard.recent_cards(tuple(KINDS)),
+        # Every person's home shows the same indicators: computed once per
+        # INDICATORS_TTL_SECONDS and shared, while cards and notices stay live.
+        figures = current_app.extensions["habilita"].indicators.get("figures", indicator_figures)
+        return self.render("habilita/home.html", charts=indicator_charts(figures),
+                           cards=dashboard.recent_cards(tuple(KINDS)),
                            notices=dashboard.notifications(), kinds=KINDS)
 
     @expose("/search")

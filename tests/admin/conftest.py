@@ -12,6 +12,8 @@ from admin import create_app
 from models import ProcessRecord, User
 
 PASSWORD = "clave-segura-2024"
+# Indicators computed on every request, so a test sees what it just wrote.
+TEST_CONFIG = {"TESTING": True, "INDICATORS_TTL_SECONDS": 0}
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -26,7 +28,7 @@ async def _no_temporal():
 @pytest.fixture
 def app(settings, db):
     """The console without Temporal: pages and actions that only read or write models."""
-    application = create_app(settings, temporal_client_factory=_no_temporal, test_config={"TESTING": True})
+    application = create_app(settings, temporal_client_factory=_no_temporal, test_config=TEST_CONFIG)
     yield application
     application.extensions["habilita"].bridge.close()
 
@@ -43,7 +45,7 @@ async def live_app(settings, db, client, task_queue):
         return client
 
     application = create_app(dataclasses.replace(settings, task_queue=task_queue),
-                             temporal_client_factory=test_client, test_config={"TESTING": True})
+                             temporal_client_factory=test_client, test_config=TEST_CONFIG)
     yield application
     application.extensions["habilita"].bridge.close()
     await terminate_started(client)

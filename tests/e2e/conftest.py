@@ -106,7 +106,7 @@ async def console_url(settings, db, client, worker):
     async def test_client():
         return client
 
-    app = create_app(settings, temporal_client_factory=test_client)
+    app = create_app(settings, temporal_client_factory=test_client, test_config={"INDICATORS_TTL_SECONDS": 0})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
     thread.start()
