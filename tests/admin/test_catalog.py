@@ -85,3 +85,11 @@ def test_the_voucher_type_form_offers_the_synced_resolutions_to_pick(app):
         form = form_class(voucher, resolution_choices([status]))(formdata=None)
     assert isinstance(form.resolution_id, SelectField)
     assert form.resolution_id.choices[0][0] == 7 and "SETP" in form.resolution_id.choices[0][1]
+
+
+def test_english_follows_by_setting_the_locale_without_touching_views(settings, db):
+    from admin import create_app
+
+    english = create_app(dataclasses.replace(settings, admin_locale="en"), test_config={"TESTING": True})
+    page = english.test_client().get("/auth/login").get_data(as_text=True)
+    assert "Forgot your password?" in page and "¿Olvidaste" not in page
