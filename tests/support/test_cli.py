@@ -10,7 +10,8 @@ from habilita.cli import cli
 from models import AuditEvent, ProcessRecord
 from tests.conftest import TEST_ENCRYPTION_KEY
 
-from .conftest import wait_for_step
+from .conftest import wait_for, wait_for_step
+from .drill import DrillInput, DrillProcess
 from .test_timeline import finished_drill
 
 
@@ -111,3 +112,22 @@ async def test_support_cancel_acts_on_each_process_and_reports_each(client, sett
     for handle in (first, second):
         await wait_for_step(handle.id, "collect", status="cancelled")
     assert ProcessRecord.get_by_id(first.id).status == "cancelled"
+
+
+async def test_support_queue_lists_a_stuck_process_with_why(
+        client, settings, support_worker, start_drill, dian_faults, task_queue):
+    handle = await start_drill()
+    await wait_for_step(handle.id, "collect")
+    dian_faults(fail_always=True)
+    await handle.execute_update(DrillProcess.provide, DrillInput(actor="ana@example.co"))
+    await wait_for_step(handle.id, "dian_submission")
+    env = cli_env(settings, client) | {"TEMPORAL_TASK_QUEUE": task_queue}
+
+    async def listed():
+        code, output = await habilita(env, "support", "queue", "--signal", "activity_retrying")
+        return output if handle.id in output else None
+    output = await wait_for(listed, "the process in `habilita support queue`")
+
+    line = next(line for line in output.splitlines() if line.startswith(handle.id))
+    assert "\tdrill\tdian_submission\t" in line and "HTTP 503" in line
+    assert "1 stuck process(es)" in output
