@@ -39,8 +39,12 @@ test-postgres: setup
 	@test -n "$$POSTGRES_TEST_URL" || { echo "set POSTGRES_TEST_URL=postgresql://user:pw@host/db"; exit 2; }
 	DATABASE_URL="$$POSTGRES_TEST_URL" $(BIN)/pytest -m "not e2e" tests/models $(wildcard tests/accounting)
 
+# Every script in bench/ but the shared baseline module; each ends with one
+# figure line and its ratio to a baseline measured in the same run.
+BENCHES := $(filter-out bench/temporal_baseline.py,$(wildcard bench/*.py))
+
 bench: setup
-	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	@set -e; for script in $(BENCHES); do echo "== $$script"; $(BIN)/python $$script; done
 
 clean-var:
 	rm -rf var/

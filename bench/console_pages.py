@@ -7,7 +7,7 @@ client, so no network) the process list filtered to one status (a page of
 kept 15 s); each against the same queries run bare on the database. Prints p50/p95 in ms and the ratio of the page's p50 to the bare
 SQL's p50, ending with one line per page.
 
-    python -m bench.admin [--rows 100000] [--runs 200]
+    python bench/console_pages.py [--rows 100000] [--runs 200]
 """
 from __future__ import annotations
 
