@@ -20,8 +20,25 @@ from workflows import attributes
 # Fields of an update's input that say who acted and why, never what they entered.
 SAFE_INPUT_FIELDS = ("actor", "step", "reason")
 
+
+
+def _round_report(result) -> str | None:
+    """The test set's round report (activities.test_set.RoundReport): counts only."""
+    if not isinstance(result, dict) or "accepted" not in result:
+        return None
+    total = result["accepted"] + result.get("rejected", 0) + result.get("pending", 0)
+    words = f"DIAN accepted {result['accepted']}/{total} documents"
+    if result.get("rejected"):
+        words += f", rejected {result['rejected']}"
+    if result.get("pending"):
+        words += f", {result['pending']} still in process"
+    return words
+
+
 # Activity type -> a function of its decoded result giving plain words (or None).
-RESULT_WORDS: dict[str, Callable[[object], str | None]] = {}
+RESULT_WORDS: dict[str, Callable[[object], str | None]] = {
+    "round_report": _round_report,
+}
 
 E = EventType
 

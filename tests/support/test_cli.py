@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from habilita.cli import cli
 from models import AuditEvent, ProcessRecord
 from tests.conftest import TEST_ENCRYPTION_KEY
+from workflows.einvoicing import EInvoicingEnablement, StartEnablement
 
 from .conftest import wait_for, wait_for_step
 from .drill import DrillInput, DrillProcess
@@ -69,8 +70,6 @@ def test_verify_log_notices_a_deleted_row(db, settings):
 
 
 async def test_audit_verify_replays_a_p1_history_against_the_current_code(client, settings, worker, company):
-    from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
-
     handle = await client.start_workflow(
         EInvoicingEnablement.run,
         StartEnablement(company_id=company.id, company_tax_id=company.display_tax_id, started_by="ana@example.co"),

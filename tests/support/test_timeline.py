@@ -14,7 +14,7 @@ from support.timeline import build_timeline, export_timeline, filter_timeline, o
 from .conftest import wait_for_step
 from .drill import DrillInput, DrillProcess, LetterUpload
 
-SECRET_NOTE = "portal PIN 54321"
+SECRET_NOTE = "portal password Zebra-Quartz-Mango"
 
 
 async def finished_drill(client, start_drill):
@@ -62,7 +62,7 @@ async def test_secrets_never_reach_the_timeline_its_exports_or_the_raw_history(c
 
     for text in (export_timeline(timeline, "json"), export_timeline(timeline, "csv"),
                  await original_history_json(client, handle.id)):
-        assert "54321" not in text
+        assert "Zebra-Quartz" not in text
 
 
 async def test_the_timeline_filters_by_actor_and_exports_as_json_and_csv(client, support_worker, start_drill):
