@@ -8,41 +8,48 @@ fails. Then, through the console in Flask's test client, signed in as
 support: times the queue page (all three signals, a page of 50), and the
 "retry now" of the 100 failing processes once DIAN answers again.
 
-    python -m bench.support [--rows 100000] [--runs 30]
+    python bench/support_queue.py [--rows 100000] [--runs 30]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import base64
 import concurrent.futures
 import datetime as dt
+import logging
 import random
 import re
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import requests
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+# Run as a script (make bench): the drill process lives with the support
+# tests, so the project root must be importable, not only the installed packages.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from activities.dian_client import DianClient
-from admin import create_app
-from dian.certificates import generate_test_certificate
-from habilita.codec import data_converter
-from habilita.db import open_database, upgrade
-from habilita.devserver import DevServerConfig, temporal_binary
-from habilita.settings import Settings
-from habilita.worker import WORKFLOWS, build_activities
-from models import Company, ProcessRecord, User, database_proxy, utcnow
-from simulators.dian.server import make_server
-from support.stuck import ActivitySignalCache, QueueOptions, failing_workflow_tasks, find_stuck, retrying_activities, sla_overruns
-from tests.support.drill import DrillActivities, DrillInput, DrillProcess, DrillStart
-from workflows import attributes
+import requests  # noqa: E402
+from temporalio.testing import WorkflowEnvironment  # noqa: E402
+from temporalio.worker import Worker  # noqa: E402
+
+from activities.dian_client import DianClient  # noqa: E402
+from admin import create_app  # noqa: E402
+from dian.certificates import generate_test_certificate  # noqa: E402
+from habilita.codec import data_converter  # noqa: E402
+from habilita.db import open_database, upgrade  # noqa: E402
+from habilita.devserver import DevServerConfig, temporal_binary  # noqa: E402
+from habilita.settings import Settings  # noqa: E402
+from habilita.worker import WORKFLOWS, build_activities  # noqa: E402
+from models import Company, ProcessRecord, User, database_proxy, utcnow  # noqa: E402
+from simulators.dian.server import make_server  # noqa: E402
+from support.stuck import (  # noqa: E402
+    ActivitySignalCache, QueueOptions, failing_workflow_tasks, find_stuck, retrying_activities, sla_overruns,
+)
+from tests.support.drill import DrillActivities, DrillInput, DrillProcess, DrillStart  # noqa: E402
+from workflows import attributes  # noqa: E402
 
 PASSWORD = "bench-clave-2024"
 RETRYING, BROKEN, OVERDUE = 100, 5, 895
@@ -77,7 +84,7 @@ def populate(healthy: int, overdue: int, company_id: int, seed: int = 11) -> Non
 
 
 def percentile(samples: list[float], q: int) -> float:
-    return statistics.quantiles(samples, n=100)[q - 1]
+    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
 def sign_in(browser) -> None:
