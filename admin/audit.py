@@ -1,11 +1,10 @@
 """One audit row for each action a person takes in the console."""
 from __future__ import annotations
 
-import peewee
 from flask import has_request_context, request
 from flask_login import current_user
 
-from models import AuditEvent, database_proxy
+from models import AuditEvent
 
 
 def audit(action: str, target_type: str, target_id: str = "", *, outcome: str = "ok",
@@ -19,11 +18,4 @@ def audit(action: str, target_type: str, target_id: str = "", *, outcome: str = 
     fields = dict(actor=person, action=action, target_type=target_type, target_id=str(target_id or ""),
                   outcome=outcome, reason=reason, detail=" · ".join(part for part in (detail, address) if part),
                   payload=payload)
-    database = database_proxy.obj
-    if isinstance(database, peewee.SqliteDatabase) and not database.in_transaction():
-        # ``record`` reads the last hash and then appends; a deferred SQLite
-        # transaction that upgrades to writing while a worker writes fails at
-        # once with "database is locked". BEGIN IMMEDIATE waits its turn.
-        with database.atomic("IMMEDIATE"):
-            return AuditEvent.record(**fields)
     return AuditEvent.record(**fields)

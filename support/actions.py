@@ -19,9 +19,9 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError
 
+from models import AuditEvent
 from workflows.support import SKIP_STEP_UPDATE, SkipStep
 
-from . import audit_log
 from .errors import MissingReason, SupportError
 from .reset_points import step_reset_point
 
@@ -127,7 +127,7 @@ class SupportActions:
             result = ActionResult(workflow_id, action, False, refusal_text(exc))
         else:
             result = ActionResult(workflow_id, action, True, message)
-        audit_log.record(actor=acting.actor, action=f"support: {action}", target_type="process",
+        AuditEvent.record(actor=acting.actor, action=f"support: {action}", target_type="process",
                           target_id=workflow_id, reason=acting.reason,
                           outcome="ok" if result.ok else "refused", detail=result.message)
         return result

@@ -26,8 +26,7 @@ from workflows.support import SkippableSteps
 
 with workflow.unsafe.imports_passed_through():
     from models import AuditEvent, NumberingResolution, VoucherType
-    from support import audit_log
-    from support.audit_log import write_transaction
+    from models.base import write_transaction
 
 PROCESS_TYPE = "drill"
 STEPS = ("collect", "dian_submission", "voucher", "confirm")
@@ -90,7 +89,7 @@ class DrillActivities:
             return done.detail
         answer = self._dian.send_test_set_async(file_name="drill.zip", zip_bytes=submission_zip(request.workflow_id),
                                                 test_set_id=request.test_set_id)
-        audit_log.record(actor="system", action="dian submission", target_type="process",
+        AuditEvent.record(actor="system", action="dian submission", target_type="process",
                          target_id=request.workflow_id, detail=answer.zip_key, source_key=key)
         return answer.zip_key
 
