@@ -19,7 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflow
 
 from .accounting_sync import AccountingSync, SyncJob, SyncResult, SyncTuning, refusal_from
 from .inputs import Problems, wrong_step
-from .process import AuditEntry, ProcessTracker
+from .process import AuditEntry, ProcessTracker, projecting_the_end
 
 with workflow.unsafe.imports_passed_through():
     from accounting.charts import STANDARD_VAT, ChartAccount, ChartError, new_account, posting_problem
@@ -217,6 +217,9 @@ class AccountingIntegration:
 
     @workflow.run
     async def run(self, start: StartAccountingIntegration) -> str:
+        return await projecting_the_end(lambda: self._tracker, self._run(start))
+
+    async def _run(self, start: StartAccountingIntegration) -> str:
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
                                        company_tax_id=start.company_tax_id)
         for step, reached in (("request", lambda: self._state.holder is not None),

@@ -16,7 +16,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from .inputs import Problems, wrong_step
-from .process import ProcessTracker
+from .process import ProcessTracker, projecting_the_end
 from .reminders import WaitPolicy, notify, wait_reminding
 
 with workflow.unsafe.imports_passed_through():
@@ -124,6 +124,9 @@ class CertificateActivation:
 
     @workflow.run
     async def run(self, start: StartCertificate) -> CertificateOutcome:
+        return await projecting_the_end(lambda: self._tracker, self._run(start))
+
+    async def _run(self, start: StartCertificate) -> CertificateOutcome:
         self._start = start
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
                                        company_tax_id=start.company_tax_id)

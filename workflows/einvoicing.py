@@ -12,7 +12,7 @@ from temporalio.workflow import ParentClosePolicy
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
 from .inputs import Problems, wrong_step
 from .numbering import DianConfirmation, check_ranges, explain
-from .process import AuditEntry, ProcessTracker
+from .process import AuditEntry, ProcessTracker, projecting_the_end
 from .reminders import OwnCertificateReminder, OwnCertificateReminderInput, WaitPolicy, notify, wait_reminding
 from .test_set import StartTestSet, TestSetOutcome, TestSetSubmission
 from .voucher import VoucherTypeSetup, check_voucher_setup
@@ -120,6 +120,9 @@ class EInvoicingEnablement:
 
     @workflow.run
     async def run(self, start: StartEnablement) -> str:
+        return await projecting_the_end(lambda: self._tracker, self._run(start))
+
+    async def _run(self, start: StartEnablement) -> str:
         self._start = start
         wid = workflow.info().workflow_id
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Awaitable, Callable, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import FailureError, is_cancelled_exception
 
 from . import attributes
 
@@ -18,6 +20,27 @@ with workflow.unsafe.imports_passed_through():
     from activities.process import AuditEntry, ProcessActivities, ProcessSnapshot
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
+T = TypeVar("T")
+
+
+async def projecting_the_end(tracker: Callable[[], "ProcessTracker | None"], body: Awaitable[T]) -> T:
+    """Await a workflow's ``body``; when support cancels it, or it fails for
+    good, project that end before it propagates, so the list never shows a
+    cancelled or failed process as still waiting.
+
+    A cancellation that arrives while an activity runs surfaces as an
+    ``ActivityError`` caused by it, hence ``is_cancelled_exception``.
+    """
+    try:
+        return await body
+    except BaseException as exc:
+        current = tracker()
+        if current is not None:
+            if is_cancelled_exception(exc):
+                await current.finish("cancelled")
+            elif isinstance(exc, FailureError):
+                await current.finish("failed", last_error=str(exc))
+        raise
 
 
 class ProcessTracker:
@@ -52,9 +75,9 @@ class ProcessTracker:
         """Record the last error without leaving the step."""
         await self._publish(last_error=message[:2000])
 
-    async def finish(self, status: str, *, step: str | None = None) -> None:
+    async def finish(self, status: str, *, step: str | None = None, last_error: str = "") -> None:
         await self._publish(step=step or self.snapshot.step, status=status, waiting_on="",
-                            step_entered_at=workflow.now())
+                            step_entered_at=workflow.now(), last_error=last_error[:2000])
 
     async def _publish(self, **changes) -> None:
         self._counter += 1

@@ -21,7 +21,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
 from .inputs import wrong_step
 from .numbering import check_ranges, explain
-from .process import AuditEntry, ProcessTracker
+from .process import AuditEntry, ProcessTracker, projecting_the_end
 from .reminders import notify, wait_reminding
 from .support import SkippableSteps
 from .support_document_inputs import (
@@ -81,6 +81,9 @@ class SupportDocumentEnablement(SkippableSteps):
 
     @workflow.run
     async def run(self, start: StartSupportDocument) -> str:
+        return await projecting_the_end(lambda: self._tracker, self._run(start))
+
+    async def _run(self, start: StartSupportDocument) -> str:
         self._start = start
         wid = workflow.info().workflow_id
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,

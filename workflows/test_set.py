@@ -15,7 +15,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from .inputs import Problems, wrong_step
-from .process import ProcessTracker
+from .process import ProcessTracker, projecting_the_end
 from .reminders import WaitPolicy, notify, wait_reminding
 
 with workflow.unsafe.imports_passed_through():
@@ -86,6 +86,9 @@ class TestSetSubmission:
 
     @workflow.run
     async def run(self, start: StartTestSet) -> TestSetOutcome:
+        return await projecting_the_end(lambda: self._tracker, self._run(start))
+
+    async def _run(self, start: StartTestSet) -> TestSetOutcome:
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
                                        company_tax_id=start.company_tax_id)
         test_set_id, counts, sent = start.test_set_id, (start.invoices, start.credit_notes, start.debit_notes), 0
