@@ -46,6 +46,7 @@ async def test_starting_p1_from_the_company_page_opens_its_first_step(onboarding
     assert workflow_id == "einvoicing-CO-900123456"
     html = (await in_thread(onboarding.get, f"/admin/process/{workflow_id}")).get_data(as_text=True)
     assert 'data-action="submit_dian_registration"' in html
+    assert f'href="/admin/history/{workflow_id}"' in html, "the page links to the full history"
     assert ProcessRecord.get_by_id(workflow_id).current_step == "dian_registration"
     assert AuditEvent.get(AuditEvent.action == "start process").actor == "onboarding@habilita.test"
 
