@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -19,6 +19,16 @@ class SettingsError(RuntimeError):
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(env: dict, name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _dev_secret(var_dir: Path, name: str, make) -> str:
@@ -51,7 +61,6 @@ class Settings:
     admin_port: int
     smtp_url: str
     mail_from: str
-    extra: dict = field(default_factory=dict)
     # The console's language (a catalog under admin/translations).
     admin_locale: str = "es"
     # P1/P2 enablement: the certificate seller (billing + CA), the provider
@@ -105,7 +114,7 @@ class Settings:
             ),
             dian_url=env.get("DIAN_URL", "http://127.0.0.1:8090/WcfDianCustomerServices.svc"),
             admin_host=env.get("ADMIN_HOST", "127.0.0.1"),
-            admin_port=int(env.get("ADMIN_PORT", "5000")),
+            admin_port=_number(env, "ADMIN_PORT", 5000),
             smtp_url=env.get("SMTP_URL", ""),
             mail_from=env.get("MAIL_FROM", "habilita@localhost"),
             admin_locale=env.get("ADMIN_LOCALE", "es"),
@@ -114,8 +123,8 @@ class Settings:
             provider_name=env.get("PROVIDER_NAME", "Habilita Proveedor Tecnologico SAS"),
             provider_certificate_p12=env.get("PROVIDER_CERTIFICATE_P12", ""),
             provider_certificate_password=env.get("PROVIDER_CERTIFICATE_PASSWORD", ""),
-            test_set_invoices=int(env.get("TEST_SET_INVOICES", "60")),
-            test_set_credit_notes=int(env.get("TEST_SET_CREDIT_NOTES", "20")),
-            test_set_debit_notes=int(env.get("TEST_SET_DEBIT_NOTES", "20")),
-            accounting_page_size=int(env.get("ACCOUNTING_PAGE_SIZE", "1000")),
+            test_set_invoices=_number(env, "TEST_SET_INVOICES", 60),
+            test_set_credit_notes=_number(env, "TEST_SET_CREDIT_NOTES", 20),
+            test_set_debit_notes=_number(env, "TEST_SET_DEBIT_NOTES", 20),
+            accounting_page_size=_number(env, "ACCOUNTING_PAGE_SIZE", 1000),
         )
