@@ -7,11 +7,11 @@
 - ``time_skipping_env``: the time-skipping test server, for timers and SLAs.
 - ``task_queue``: a fresh task queue per test, so workers never share work.
 - ``settings``: development settings rooted in the test's temporary folder.
+- ``dian_simulator``, ``billing_simulator``, ``portal``: the simulators over
+  real HTTP on loopback, and DIAN's portal as a person uses it.
 """
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 
 import pytest
@@ -23,20 +23,41 @@ from habilita.codec import data_converter
 from habilita.db import open_database, upgrade
 from habilita.devserver import DevServerConfig, temporal_binary, test_server_binary
 from habilita.settings import Settings
+from simulators.billing.ledger import Ledger
+from simulators.billing.server import serve_in_thread
+from simulators.dian.config import SimulatorConfig, invoice_set
+from simulators.dian.server import make_server as make_dian_server
+from tests.harness import POSTGRES_URL, SMALL_SET, TEST_ENCRYPTION_KEY, Portal, test_settings
 from workflows import attributes
 
-TEST_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
-POSTGRES_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings.from_env({
-        "HABILITA_VAR": str(tmp_path / "var"),
-        "DATABASE_URL": POSTGRES_URL or f"sqlite:///{tmp_path / 'habilita.db'}",
-        "HABILITA_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
-        "SECRET_KEY": "test-secret-key",
-    })
+    return test_settings(tmp_path)
+
+
+@pytest.fixture
+def dian_simulator(tmp_path):
+    """The DIAN simulator over HTTP on a loopback port, for a small test set."""
+    config = SimulatorConfig(processing_seconds=0.2, invoice_set=invoice_set(*SMALL_SET, allowed_rejections=2))
+    with make_dian_server(str(tmp_path / "dian-sim.db"), config=config) as server:
+        yield server
+
+
+@pytest.fixture
+def billing_simulator():
+    """The billing and certificate-authority simulator; its base URL."""
+    server = serve_in_thread(Ledger(None))
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def portal(dian_simulator) -> Portal:
+    return Portal(dian_simulator.url)
 
 
 @pytest.fixture(scope="session")

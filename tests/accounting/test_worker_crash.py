@@ -11,7 +11,7 @@ from habilita.worker import build_worker
 from models.accounting import ElectronicDocument, Voucher
 from workflows.accounting_sync import AccountingSync, SyncTuning
 
-from ..conftest import TEST_ENCRYPTION_KEY
+from tests.harness import TEST_ENCRYPTION_KEY
 from .conftest import P3
 from .test_sync import assert_each_document_posted_once_and_balanced
 

@@ -7,14 +7,12 @@ built with the test environment's client.
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import threading
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-import requests
 from playwright.async_api import async_playwright
 from temporalio.service import RPCError, RPCStatusCode
 from werkzeug.serving import make_server
@@ -22,13 +20,8 @@ from werkzeug.serving import make_server
 from admin import create_app
 from habilita.settings import Settings
 from models import ProcessRecord, User
-from simulators.billing.ledger import Ledger
-from simulators.billing.server import serve_in_thread
-from simulators.dian.config import SimulatorConfig, invoice_set
-from simulators.dian.server import make_server as make_dian_server
+from tests.harness import simulator_env, test_settings
 
-TEST_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()  # the lead's client codec key
-SMALL_SET = (2, 1, 1)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -36,67 +29,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
 
 
 @pytest.fixture
-def dian_simulator(tmp_path):
-    config = SimulatorConfig(processing_seconds=0.2, invoice_set=invoice_set(*SMALL_SET, allowed_rejections=2))
-    with make_dian_server(str(tmp_path / "dian-sim.db"), config=config) as server:
-        yield server
-
-
-@pytest.fixture
-def billing_simulator():
-    server = serve_in_thread(Ledger(None))
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
 def settings(tmp_path, task_queue, dian_simulator, billing_simulator) -> Settings:
-    """Development settings on this test's database, simulators and task queue."""
-    return Settings.from_env({
-        "HABILITA_VAR": str(tmp_path / "var"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'habilita.db'}",
-        "HABILITA_ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
-        "SECRET_KEY": "test-secret-key",
-        "TEMPORAL_TASK_QUEUE": task_queue,
-        "DIAN_URL": dian_simulator.soap_url,
-        "BILLING_URL": billing_simulator,
-        "TEST_SET_INVOICES": str(SMALL_SET[0]),
-        "TEST_SET_CREDIT_NOTES": str(SMALL_SET[1]),
-        "TEST_SET_DEBIT_NOTES": str(SMALL_SET[2]),
-    })
-
-
-class DianPortal:
-    """What the company does at DIAN's portal, against the simulator."""
-
-    def __init__(self, url: str):
-        self.url = url
-
-    def register_with_provider(self, nit: str, legal_name: str, provider_nit: str) -> dict:
-        """Register as an invoicer through the technology provider's software (the loaned-certificate path)."""
-        response = requests.post(f"{self.url}/portal/companies", timeout=10, json={
-            "nit": nit, "legal_name": legal_name, "mode": "provider", "provider_nit": provider_nit})
-        response.raise_for_status()
-        return response.json()
-
-
-    def request_test_resolution(self, nit: str) -> dict:
-        return self._post(f"/portal/companies/{nit}/resolutions", {"kind": "invoice", "test": True})
-
-    def associate_prefix(self, nit: str, prefix: str) -> dict:
-        return self._post(f"/portal/companies/{nit}/prefixes", {"prefix": prefix})
-
-    def _post(self, path: str, body: dict) -> dict:
-        response = requests.post(self.url + path, json=body, timeout=10)
-        assert response.status_code < 300, f"DIAN portal {path}: {response.status_code} {response.text}"
-        return response.json()
-
-
-@pytest.fixture
-def dian_portal(dian_simulator) -> DianPortal:
-    return DianPortal(dian_simulator.url)
+    """Development settings on this test's simulators, database and task queue."""
+    return test_settings(tmp_path, TEMPORAL_TASK_QUEUE=task_queue, **simulator_env(dian_simulator, billing_simulator))
 
 
 @pytest_asyncio.fixture

@@ -50,7 +50,7 @@ def field_error(page: Page, field: str):
 
 
 async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
-        console_url, browser_page, screenshots, new_staff_member, dian_portal, settings, tmp_path):
+        console_url, browser_page, screenshots, new_staff_member, portal, settings, tmp_path):
     page = browser_page
     email, first_password = new_staff_member
 
@@ -93,7 +93,7 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     await page.click("button.start-process[data-process='einvoicing']")
     await until_step_form(page, "submit_dian_registration")
     await screenshots(page, "process-started")
-    registration = dian_portal.register_with_provider(company.tax_id, company.legal_name, settings.provider_nit)
+    registration = portal.register(company.tax_id, company.legal_name, mode="provider", provider_nit=settings.provider_nit)
     form = page.locator("form[data-action='submit_dian_registration']")
     await form.locator("#operation_mode").select_option("provider")
     await form.locator("#test_set_id").fill("no-es-un-guid")
@@ -153,10 +153,10 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     assert (record.current_step, record.waiting_on) == ("numbering_resolution", "company")
 
     # The company does its part at DIAN; staff confirm each step, then pick the synced resolution.
-    granted = dian_portal.request_test_resolution(company.tax_id)
+    granted = portal.request_test_resolution(company.tax_id)
     await page.locator("form[data-action='confirm_resolution_requested'] button[type=submit]").click()
     await until_step_form(page, "confirm_prefixes_associated")
-    dian_portal.associate_prefix(company.tax_id, granted["prefix"])
+    portal.associate_prefix(company.tax_id, granted["prefix"])
     await page.locator("form[data-action='confirm_prefixes_associated'] button[type=submit]").click()
     await until_step_form(page, "configure_voucher_type")
     resolution = NumberingResolution.get(NumberingResolution.company == company)

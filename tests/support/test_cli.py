@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from habilita.cli import cli
 from models import AuditEvent, ProcessRecord
-from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.harness import TEST_ENCRYPTION_KEY
 from workflows.einvoicing import EInvoicingEnablement, StartEnablement
 
 from .conftest import wait_for, wait_for_step

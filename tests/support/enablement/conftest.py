@@ -1,2 +1,2 @@
-"""The P1 enablement's own fixtures (DIAN and billing simulators over HTTP, settings pointing at them)."""
-from tests.workflows.conftest import billing_simulator, dian_simulator, portal, settings  # noqa: F401
+"""The P1 enablement's settings: pointed at the simulators the root conftest starts."""
+from tests.workflows.conftest import settings  # noqa: F401
