@@ -25,7 +25,7 @@ _SEPARATORS = " .,"
 def normalize_nit(nit: str) -> str:
     """Return the NIT body without separators or spaces, e.g. "900.123.456" -> "900123456".
 
-    A trailing check digit written with a dash ("900123456-7") is removed; use
+    A trailing check digit written with a dash ("900123456-8") is removed; use
     :func:`split_nit` to keep it.
     """
     return split_nit(nit)[0]
@@ -57,7 +57,7 @@ def _check_nit_body(body: str, original: str) -> None:
 
 
 def nit_check_digit(nit: str) -> str:
-    """Return the DIAN check digit (DV) of a NIT body, e.g. "900123456" -> "7"."""
+    """Return the DIAN check digit (DV) of a NIT body, e.g. "900123456" -> "8"."""
     body, dv = split_nit(nit)
     if dv is not None:
         raise InvalidTaxId(f"give the NIT without its check digit, got {nit!r}")
@@ -68,8 +68,8 @@ def nit_check_digit(nit: str) -> str:
 def validate_nit(number: str, dv: str | int | None = None) -> str:
     """Validate a NIT and its check digit; return the normalized body.
 
-    The DV may be given separately (``dv=7``) or written after a dash
-    ("900123456-7"); with neither, only the body's format is checked.
+    The DV may be given separately (``dv=8``) or written after a dash
+    ("900123456-8"); with neither, only the body's format is checked.
     Raises :class:`InvalidTaxId` naming what is wrong.
     """
     body, written_dv = split_nit(number)
