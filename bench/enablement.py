@@ -6,8 +6,11 @@ Each flow is a company going from DIAN registration to "ready to invoice":
 a driver answers every human step through its update as soon as the
 projection shows the step waiting (own and loaned certificates alternate;
 the test set is 2 invoices, 1 credit note, 1 debit note). The DIAN and
-billing simulators run in this process on loopback, the worker too, against
-a fresh local dev server with the same SQLite pragmas as `make run`.
+billing simulators run as separate processes on loopback, as `habilita dev`
+starts them (``python -m simulators.dian`` / ``python -m simulators.billing``),
+so their CPU does not share this process's GIL; the worker runs in this
+process, against a fresh local dev server with the same SQLite pragmas as
+`make run`.
 
 **Per-step cost**, precisely: the wall time of the whole run divided by the
 number of activities the flows' workflows completed (every
@@ -20,7 +23,8 @@ and billing over HTTP, SQLite writes), the updates, the driver's waits and
 the timers of the test set's polling. The baseline is the median of three
 bare runs. ``--profile`` (automatic above a ratio of 1.5) prints where the
 activity time goes (queue wait and run time per activity type, from the
-histories) and where this process's threads stood, sampled. Ends with
+histories) and where this process's threads (worker and driver, not the
+simulators) stood, sampled. Ends with
 exactly one line:
 
     enablement: 1.9 flows/s (per-step ratio 1.4 vs bare activity)
@@ -31,12 +35,15 @@ import argparse
 import asyncio
 import base64
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,32 +236,54 @@ def companies(count: int) -> list:
                            legal_name=f"Empresa Bench {i} SAS") for i in range(count)]
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def simulator(name: str, module: str, *options: str):
+    """``python -m <module> --port P <options>`` in its own process; yields its base URL."""
+    from habilita.devstack import wait_for_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *options],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port("127.0.0.1", port, name=name, timeout=60, process=process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 async def run(args) -> str:
     from habilita.codec import data_converter
     from habilita.db import open_database, upgrade
     from habilita.settings import Settings
     from habilita.worker import build_worker
-    from simulators.billing.ledger import Ledger
-    from simulators.billing.server import serve_in_thread
-    from simulators.dian.config import SimulatorConfig, invoice_set
-    from simulators.dian.server import make_server
+    from simulators.dian.app import SOAP_PATH
 
     var = Path(tempfile.mkdtemp(prefix="bench-enablement-"))
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    config = SimulatorConfig(processing_seconds=0.2, invoice_set=invoice_set(*SMALL_SET, allowed_rejections=2))
-    billing = serve_in_thread(Ledger(None))
-    with make_server(str(var / "dian-sim.db"), config=config) as dian:
-        billing_url = "http://%s:%s" % billing.server_address[:2]
+    with simulator("dian-sim", "simulators.dian", "--state", str(var / "dian-sim.db"), "--processing-seconds", "0.2",
+                   "--invoice-set", *map(str, SMALL_SET), "--allowed-rejections", "2") as dian_url, \
+            simulator("billing-sim", "simulators.billing") as billing_url:
         settings = Settings.from_env({
             "HABILITA_VAR": str(var), "DATABASE_URL": f"sqlite:///{var / 'bench.db'}",
-            "HABILITA_ENCRYPTION_KEY": key, "SECRET_KEY": "bench", "DIAN_URL": dian.soap_url,
+            "HABILITA_ENCRYPTION_KEY": key, "SECRET_KEY": "bench", "DIAN_URL": dian_url + SOAP_PATH,
             "BILLING_URL": billing_url})
         upgrade(open_database(settings.database_url))
         flows = companies(args.flows)
         async with dev_server(data_converter(key)) as env:
             # The baseline is noisy on two cores: take the median of three runs.
             bare_rate = median_rate([await bare_activity_rate(env.client) for _ in range(3)])
-            stack = Stack(settings, dian.url, billing_url, env.client, f"bench-{uuid.uuid4()}")
+            stack = Stack(settings, dian_url, billing_url, env.client, f"bench-{uuid.uuid4()}")
             async with build_worker(env.client, settings, task_queue=stack.queue):
                 with Sampler() as sampler:
                     began = time.perf_counter()
@@ -266,7 +295,6 @@ async def run(args) -> str:
             for workflow_id in ids:
                 for suffix in ("", "-certificate", "-test-set"):
                     activities += await activities_of(env.client, workflow_id + suffix, profile)
-    billing.shutdown()
     per_step, per_bare = elapsed / activities, 1 / bare_rate
     print(f"bare activity: {bare_rate:.1f}/s ({per_bare * 1000:.1f} ms each, median of 3)")
     print(f"{len(ids)} flows in {elapsed:.1f} s: {activities} activities ({activities / len(ids):.0f} per flow), "
@@ -275,9 +303,7 @@ async def run(args) -> str:
     if args.profile or per_step / per_bare > 1.5:
         print("activity time by type (summed over the flows, which overlap):")
         print("\n".join(profile.lines()))
-        # A thread blocked on a lock shows at the line that takes it: the DIAN
-        # simulator's _soap serializes every request under one lock.
-        print("where busy threads stood (samples every 5 ms, this process: worker, driver, simulators):")
+        print("where busy threads stood (samples every 5 ms, this process: worker and driver):")
         print("\n".join(sampler.lines()))
     return f"enablement: {len(ids) / elapsed:.2f} flows/s (per-step ratio {per_step / per_bare:.1f} vs bare activity)"
 

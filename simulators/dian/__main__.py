@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .config import SimulatorConfig, invoice_set
 from .server import serve
 
 
@@ -18,10 +19,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--state", default="var/dian-sim.db", help="SQLite file of the simulator's state")
     parser.add_argument("--processing-seconds", type=float, default=3.0,
                         help="how long a batch stays 'en proceso de validación' (default: 3)")
+    parser.add_argument("--invoice-set", type=int, nargs=3, metavar=("INVOICES", "CREDIT_NOTES", "DEBIT_NOTES"),
+                        default=None, help="accepted documents the invoicing test set needs (default: 60 20 20)")
+    parser.add_argument("--allowed-rejections", type=int, default=10,
+                        help="rejected documents the invoicing test set tolerates (default: 10)")
     args = parser.parse_args(argv)
+    config = SimulatorConfig(invoice_set=invoice_set(*(args.invoice_set or (60, 20, 20)),
+                                                     allowed_rejections=args.allowed_rejections))
     print(f"DIAN simulator on http://{args.host}:{args.port}/ (state {args.state})", flush=True)
     try:
-        serve(args.host, args.port, state_path=args.state, processing_seconds=args.processing_seconds)
+        serve(args.host, args.port, state_path=args.state, processing_seconds=args.processing_seconds,
+              config=config)
     except KeyboardInterrupt:
         pass
 
