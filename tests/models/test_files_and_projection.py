@@ -1,4 +1,5 @@
-"""Stored files are content-addressed; the schema the migrations build matches the models."""
+"""Stored files are content-addressed; the schema the migrations build matches the models;
+the projection keeps its newest version."""
 from habilita.db import migration_router, upgrade
 from models import ALL_MODELS, StoredFile
 
@@ -18,3 +19,39 @@ def test_migrations_create_every_column_of_every_model(db):
         expected = {f.column_name for f in model._meta.sorted_fields}
         assert expected <= columns, f"{table} lacks {expected - columns}: write a migration"
     assert list(migration_router(db).diff) == []
+
+
+def _snapshot(version: str, *, company_id=None, step="dian_registration", status="running"):
+    from datetime import datetime, timezone
+
+    from activities.process import ProcessSnapshot
+
+    return ProcessSnapshot(workflow_id="einvoicing-1", run_id="run-" + version, process_type="einvoicing",
+                           company_id=company_id, company_tax_id="900123456-8", step=step, status=status,
+                           waiting_on="staff", step_entered_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+                           last_error="", version=version)
+
+
+def test_the_projection_keeps_the_newest_version_and_only_existing_companies(db, company):
+    from temporalio.testing import ActivityEnvironment
+
+    from activities.process import ProcessActivities
+    from models import ProcessRecord
+
+    project = ActivityEnvironment().run
+    activities = ProcessActivities()
+    project(activities.project, _snapshot("2026-01-02T03:04:05#0002", company_id=company.id + 1000))
+    first = ProcessRecord.get_by_id("einvoicing-1")
+    assert first.company_id is None and first.version == "2026-01-02T03:04:05#0002" and first.completed_at is None
+
+    for older in ("2026-01-02T03:04:05#0001", "2026-01-02T03:04:05#0002"):
+        project(activities.project, _snapshot(older, company_id=company.id, step="old"))
+    kept = ProcessRecord.get_by_id("einvoicing-1")
+    assert (kept.current_step, kept.company_id, kept.run_id) == ("dian_registration", None, "run-2026-01-02T03:04:05#0002")
+
+    project(activities.project, _snapshot("2026-01-02T03:04:05#0003", company_id=company.id, step="done",
+                                          status="completed"))
+    newest = ProcessRecord.get_by_id("einvoicing-1")
+    assert (newest.current_step, newest.status, newest.company_id) == ("done", "completed", company.id)
+    assert newest.completed_at == newest.step_entered_at and newest.started_at == first.started_at
+    assert ProcessRecord.select().count() == 1
