@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
 
 from models import Company, User
-from workflows.einvoicing import EInvoicingEnablement, StartEnablement
+from workflows import einvoicing
 
+from .processes import start_process
 from .settings import Settings
 
 ADMIN_EMAIL = "admin@habilita.local"
@@ -21,12 +20,6 @@ DEMO_COMPANIES = (
     ("CO", "901555444", "7", "Café de la Sierra S.A.S.", "Santa Marta"),
     ("CL", "76086428", "5", "Comercial Los Andes SpA", "Santiago"),
 )
-
-
-@dataclass(frozen=True)
-class SeedResult:
-    admin_password: str | None
-    companies: list[Company]
 
 
 def seed_admin() -> str | None:
@@ -52,21 +45,6 @@ def seed_companies() -> list[Company]:
     return companies
 
 
-def enablement_workflow_id(company: Company) -> str:
-    return f"einvoicing-{company.country}-{company.tax_id}"
-
-
-async def start_enablement(client: Client, settings: Settings, company: Company, *, actor: str):
-    """Start P1 for ``company``, or return the one already running."""
-    return await client.start_workflow(
-        EInvoicingEnablement.run,
-        StartEnablement(company_id=company.id, company_tax_id=company.display_tax_id, started_by=actor),
-        id=enablement_workflow_id(company), task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary=f"Habilitación de facturación electrónica: {company.legal_name}",
-    )
-
-
 async def seed_processes(client: Client, settings: Settings, companies: list[Company]) -> None:
     """P1 and P2 at several steps for the staged companies (see ``demo_enablement``); P1 just started for the rest."""
     from .demo_enablement import STAGES, seed_enablement_demo
@@ -74,4 +52,4 @@ async def seed_processes(client: Client, settings: Settings, companies: list[Com
     await seed_enablement_demo(client, settings)
     for company in companies:
         if company.country == "CO" and company.tax_id not in STAGES:
-            await start_enablement(client, settings, company, actor="demo")
+            await start_process(client, settings, einvoicing.PROCESS_TYPE, company, actor="demo")
