@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import requests
+from temporalio.service import RPCError, RPCStatusCode
 
 from habilita.settings import Settings
 from models import ProcessRecord
@@ -81,3 +82,20 @@ async def wait_for_step(workflow_id: str, step: str, *, status: str | None = Non
         await asyncio.sleep(0.05)
     raise AssertionError(f"{workflow_id} never reached step {step} ({status or 'any status'}); "
                          f"projection: {record and (record.current_step, record.status, record.last_error)}")
+
+
+async def terminate(client, workflow_ids) -> None:
+    """End these workflows so later tests on the session's server never meet
+    them; ids are fixed per company and process. One already gone is fine:
+    terminating a parent ends its children first."""
+    for workflow_id in workflow_ids:
+        try:
+            await client.get_workflow_handle(workflow_id).terminate("test over")
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+
+
+async def terminate_projected(client) -> None:
+    """Terminate every workflow this test's database knows, children included."""
+    await terminate(client, [r.workflow_id for r in ProcessRecord.select(ProcessRecord.workflow_id)])

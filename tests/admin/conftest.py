@@ -6,10 +6,10 @@ import re
 
 import pytest
 import pytest_asyncio
-from temporalio.service import RPCError, RPCStatusCode
 
 from admin import create_app
-from models import ProcessRecord, User
+from models import User
+from tests.harness import terminate_projected
 
 PASSWORD = "clave-segura-2024"
 # Indicators computed on every request, so a test sees what it just wrote.
@@ -48,17 +48,7 @@ async def live_app(settings, db, client, task_queue):
                              temporal_client_factory=test_client, test_config=TEST_CONFIG)
     yield application
     application.extensions["habilita"].bridge.close()
-    await terminate_started(client)
-
-
-async def terminate_started(client) -> None:
-    """Terminate every workflow this test's database knows, children included."""
-    for record in ProcessRecord.select(ProcessRecord.workflow_id):
-        try:
-            await client.get_workflow_handle(record.workflow_id).terminate(reason="test finished")
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
+    await terminate_projected(client)
 
 
 def make_user(email: str, *roles: str, must_change: bool = False) -> User:

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from playwright.async_api import async_playwright
-from temporalio.service import RPCError, RPCStatusCode
 from werkzeug.serving import make_server
 
 from admin import create_app
 from habilita.settings import Settings
-from models import ProcessRecord, User
-from tests.harness import simulator_env, test_settings
+from models import User
+from tests.harness import simulator_env, terminate_projected, test_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,13 +47,7 @@ async def console_url(settings, db, client, worker):
     yield f"http://127.0.0.1:{server.server_port}"
     await asyncio.to_thread(server.shutdown)
     app.extensions["habilita"].bridge.close()
-    # Workflow ids are one per company and process: free them for the next test.
-    for record in ProcessRecord.select(ProcessRecord.workflow_id):
-        try:
-            await client.get_workflow_handle(record.workflow_id).terminate(reason="test finished")
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
+    await terminate_projected(client)
 
 
 @pytest.fixture

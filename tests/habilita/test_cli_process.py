@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from habilita.cli import cli
 from models import ProcessRecord
+from tests.harness import terminate
 
 TEST_SET_ID = str(uuid.uuid4())
 SOFTWARE_ID = str(uuid.uuid4())
@@ -33,10 +34,7 @@ async def started_ids(temporal_env):
     """Workflow ids a test started from the CLI: fixed per company, so end them even when the test fails."""
     ids: list[str] = []
     yield ids
-    for workflow_id in ids:
-        handle = temporal_env.client.get_workflow_handle(workflow_id)
-        if (await handle.describe()).status.name == "RUNNING":
-            await handle.terminate("test over")
+    await terminate(temporal_env.client, ids)
 
 
 async def invoke(env: dict, *args: str):

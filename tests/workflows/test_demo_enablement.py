@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from temporalio.service import RPCError, RPCStatusCode
-
 from habilita.demo import seed_companies
 from habilita.demo_enablement import seed_enablement_demo
 from models import CertificateLoan, ProcessRecord, Representative
+
+from tests.harness import terminate
 
 from .conftest import wait_for_step
 
@@ -47,12 +47,5 @@ async def test_the_demo_puts_companies_at_several_steps_of_p1_and_p2_and_seeding
                 CertificateLoan.select().count()) == rows
         assert len(portal.received()) == received
     finally:
-        # Fixed ids: later tests on this dev server must not find these running without a worker.
-        for record in ProcessRecord.select().where(ProcessRecord.status.in_(("running", "waiting"))):
-            handle = client.get_workflow_handle(record.workflow_id)
-            try:
-                await handle.terminate("test over")
-            except RPCError as exc:
-                # Terminating a parent ends its children first: they may be gone.
-                if exc.status != RPCStatusCode.NOT_FOUND:
-                    raise
+        running = ProcessRecord.select().where(ProcessRecord.status.in_(("running", "waiting")))
+        await terminate(client, [record.workflow_id for record in running])
