@@ -96,6 +96,23 @@ async def finish_after_certificate(client, handle, portal, company, *, prefix="S
     assert Notification.select().where((Notification.company == company.id) & (Notification.kind == "enabled")).exists()
 
 
+
+async def finished_own_p1(client, task_queue, company, portal, settings, billing_simulator):
+    """P1 on the company's own certificate, paid while the flow waits, to enabled;
+    the handle and what DIAN's portal gave at registration."""
+    handle = await start_p1(client, task_queue, company, settings)
+    registration = await register(handle, portal, company)
+    child = client.get_workflow_handle(handle.id + "-certificate")
+    await wait_for_step(child.id, "choose_path")
+    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "own"))
+    await wait_for_step(child.id, "payment", status="waiting")
+    requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
+    await child.execute_update(CertificateActivation.verify_payment, PaymentCheck(ACTOR))
+    await wait_for_step(child.id, "representative", status="waiting")
+    await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
+    await finish_after_certificate(client, handle, portal, company)
+    return handle, registration
+
 async def test_own_certificate_path_takes_p1_to_enabled(client, task_queue, worker, company, portal, settings,
                                                          billing_simulator):
     handle = await start_p1(client, task_queue, company, settings)

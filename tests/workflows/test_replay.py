@@ -24,7 +24,6 @@ import os
 from pathlib import Path
 
 import pytest
-import requests
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
@@ -34,12 +33,14 @@ from habilita.worker import WORKFLOWS
 from models import StoredFile
 from workflows.test_set import TestSetSubmission
 from workflows.certificate import (
-    CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
+    CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload,
 )
 
 from .changed_test_set import TestSetSubmissionThatWaitsFirst
 from .conftest import TEST_ENCRYPTION_KEY, wait_for_step
-from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, finish_after_certificate, register, start_p1
+from .test_einvoicing_end_to_end import (
+    ACTOR, REPRESENTATIVE, finish_after_certificate, finished_own_p1, register, start_p1,
+)
 
 HISTORIES = Path(__file__).parent / "histories"
 RECORDING = os.environ.get("HABILITA_RECORD_HISTORIES") == "1"
@@ -88,22 +89,6 @@ async def test_a_workflow_changed_without_versioning_fails_the_replay():
     assert "Nondeterminism" in str(result.replay_failure)
 
 
-async def finished_own_p1(client, task_queue, company, portal, settings, billing_simulator):
-    """P1 on the company's own certificate, paid while the flow waits, to enabled."""
-    handle = await start_p1(client, task_queue, company, settings)
-    await register(handle, portal, company)
-    child = client.get_workflow_handle(handle.id + "-certificate")
-    await wait_for_step(child.id, "choose_path")
-    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "own"))
-    await wait_for_step(child.id, "payment", status="waiting")
-    requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
-    await child.execute_update(CertificateActivation.verify_payment, PaymentCheck(ACTOR))
-    await wait_for_step(child.id, "representative", status="waiting")
-    await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
-    await finish_after_certificate(client, handle, portal, company)
-    return handle
-
-
 async def finished_loan_p1(client, task_queue, company, portal, settings):
     """P1 on the loaned certificate, the letter uploaded twice, to enabled."""
     handle = await start_p1(client, task_queue, company, settings)
@@ -137,7 +122,7 @@ record = pytest.mark.skipif(not RECORDING, reason="set HABILITA_RECORD_HISTORIES
 @record
 async def test_record_the_own_certificate_histories(client, task_queue, worker, company, portal, settings,
                                                     billing_simulator):
-    own = await finished_own_p1(client, task_queue, company, portal, settings, billing_simulator)
+    own, _ = await finished_own_p1(client, task_queue, company, portal, settings, billing_simulator)
     for suffix in ("", "-certificate", "-test-set"):
         await save(client, own.id + suffix, "p1-own" + (suffix or "-einvoicing"))
 

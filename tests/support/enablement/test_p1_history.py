@@ -4,41 +4,21 @@ from __future__ import annotations
 import json
 import re
 
-import requests
-
 from support.replay import verify_process
 from support.timeline import build_timeline, export_timeline
-from tests.workflows.test_einvoicing_end_to_end import (
-    ACTOR, REPRESENTATIVE, finish_after_certificate, register, start_p1,
-)
-from workflows.certificate import CertificateActivation, CertificatePathChoice, PaymentCheck
+from tests.workflows.test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, finished_own_p1
 from workflows.einvoicing import STEPS
 
-from ...workflows.conftest import SMALL_SET, wait_for_step
+from ...workflows.conftest import SMALL_SET
 
 PARENT_UPDATES = ("submit dian registration", "start test set", "confirm resolution requested",
                   "confirm prefixes associated", "configure voucher type")
 CERTIFICATE_UPDATES = ("choose path", "verify payment", "submit representative")
 
 
-async def finished_p1(client, task_queue, company, portal, settings, billing_simulator):
-    handle = await start_p1(client, task_queue, company, settings)
-    registration = await register(handle, portal, company)
-    child = client.get_workflow_handle(handle.id + "-certificate")
-    await wait_for_step(child.id, "choose_path")
-    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "own"))
-    await wait_for_step(child.id, "payment", status="waiting")
-    requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
-    await child.execute_update(CertificateActivation.verify_payment, PaymentCheck(ACTOR))
-    await wait_for_step(child.id, "representative", status="waiting")
-    await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
-    await finish_after_certificate(client, handle, portal, company)
-    return handle, registration
-
-
 async def test_the_export_of_a_finished_p1_has_every_step_and_every_human_action_with_its_actor(
         client, task_queue, worker, company, portal, settings, billing_simulator):
-    handle, registration = await finished_p1(client, task_queue, company, portal, settings, billing_simulator)
+    handle, registration = await finished_own_p1(client, task_queue, company, portal, settings, billing_simulator)
 
     exported = json.loads(export_timeline(await build_timeline(client, handle.id), "json"))
 
@@ -59,7 +39,7 @@ async def test_the_export_of_a_finished_p1_has_every_step_and_every_human_action
 
 async def test_a_finished_p1_replays_consistently_against_the_current_code(
         client, task_queue, worker, company, portal, settings, billing_simulator):
-    handle, _ = await finished_p1(client, task_queue, company, portal, settings, billing_simulator)
+    handle, _ = await finished_own_p1(client, task_queue, company, portal, settings, billing_simulator)
 
     verdict = await verify_process(client, handle.id)
 

@@ -8,7 +8,7 @@ from workflows.numbering import DianConfirmation
 from workflows.voucher import VoucherTypeSetup
 
 from ...workflows.conftest import wait_for_step
-from .test_p1_history import ACTOR, finished_p1
+from tests.workflows.test_einvoicing_end_to_end import ACTOR, finished_own_p1
 
 ACTING = Acting(actor="sofia@habilita.co", reason="voucher numbering to be redone")
 
@@ -26,7 +26,7 @@ async def configure_vouchers_again(handle):
 
 async def test_a_reset_to_the_voucher_step_creates_no_second_voucher(
         client, task_queue, worker, company, portal, settings, billing_simulator):
-    handle, _ = await finished_p1(client, task_queue, company, portal, settings, billing_simulator)
+    handle, _ = await finished_own_p1(client, task_queue, company, portal, settings, billing_simulator)
     assert vouchers_of(company) == 3
 
     result = await SupportActions(client).reset_to_step(handle.id, "voucher_type", ACTING, exclude=("update",))
@@ -39,7 +39,7 @@ async def test_a_reset_to_the_voucher_step_creates_no_second_voucher(
 
 async def test_a_reset_to_the_test_set_sends_dian_no_document_twice(
         client, task_queue, worker, company, portal, settings, billing_simulator):
-    handle, _ = await finished_p1(client, task_queue, company, portal, settings, billing_simulator)
+    handle, _ = await finished_own_p1(client, task_queue, company, portal, settings, billing_simulator)
     sent = [(r["track_id"], r["times_seen"]) for r in portal.received()]
     assert sent and all(times == 1 for _, times in sent)
     ledger = TestSetDocument.select().count()
