@@ -101,16 +101,16 @@ def summary(scope: SyncScope, posted: int, already: int, unpostable: int) -> str
 
 @workflow.defn
 class AccountingSync:
-    def __init__(self) -> None:
-        self._job: SyncJob | None = None
-        self._progress = SyncProgress()
+    @workflow.init
+    def __init__(self, job: SyncJob) -> None:
+        # The job is known before the first task runs: a detail-account change may arrive in that same task.
+        self._job = job
+        self._progress = job.progress or SyncProgress()
         self._finished = False
         self._lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, job: SyncJob) -> SyncResult:
-        self._job = job
-        self._progress = job.progress or SyncProgress()
         tuning = job.tuning
         if self._progress.documents_in_range < 0:
             tally = await workflow.execute_activity_method(
@@ -178,8 +178,8 @@ class AccountingSync:
 
     @change_detail_account.validator
     def _validate_change_detail_account(self, change: ChangeDetailAccount) -> None:
-        if self._job is None or self._finished:
-            wrong_step("changing a detail account", "finished" if self._finished else "starting")
+        if self._finished:
+            wrong_step("changing a detail account", "finished")
         problems = Problems()
         problems.require("actor", change.actor, "the acting user")
         if not isinstance(change.document_id, int) or change.document_id <= 0:

@@ -5,10 +5,13 @@ import datetime as dt
 from decimal import Decimal
 
 import peewee
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+
+from activities.accounting_sync import SyncScope
 
 from models.accounting import AccountingCompany, ElectronicDocument, Voucher, VoucherLine
-from workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncTuning
+from workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncJob, SyncTuning
 
 from .conftest import ACTOR, P3
 
@@ -101,6 +104,33 @@ async def test_staff_change_a_detail_account_during_the_sync_unless_the_document
                for v in Voucher.select().where(Voucher.document.in_([last.id, january.id]))}
     assert details[last.id] == "414000" and details[january.id] != "414000"
     assert result.posted + result.already_posted == 600
+
+
+async def test_a_detail_account_change_in_the_syncs_first_task_applies(
+        client, task_queue, company, worker, ledger, documents):
+    # Staff may change an account the moment the sync appears: the change then reaches the workflow in the
+    # same task as its start, before the run method has begun.
+    documents(100)
+    p3 = P3(client, task_queue, company, SyncTuning(page_size=50))
+    await p3.connected(ledger)
+    last = ElectronicDocument.select().where(ElectronicDocument.direction == "issued") \
+        .order_by(ElectronicDocument.id.desc()).get()
+    start = WithStartWorkflowOperation(
+        AccountingSync.run,
+        SyncJob(scope=SyncScope(company.id, ledger.id, "2024-01-01", "2024-12-31"), requested_by=ACTOR,
+                tuning=p3.tuning),
+        id=f"{p3.handle.id}-first-task-sync", task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL)
+
+    applied = await client.execute_update_with_start_workflow(
+        AccountingSync.change_detail_account, ChangeDetailAccount(ACTOR, last.id, "414000"),
+        start_workflow_operation=start)
+    result = await (await start.workflow_handle()).result()
+
+    assert applied.applied, applied.message
+    line = VoucherLine.select().join(Voucher).where((Voucher.document == last.id) & (VoucherLine.line_no == 2)).get()
+    assert line.account_code == "414000"
+    assert result.posted == 100
 
 
 async def test_a_detail_account_outside_the_chart_is_refused_during_the_sync(
