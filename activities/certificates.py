@@ -42,18 +42,22 @@ class KeyVault:
         if found is not None:
             return found
         row = SigningCertificate.get_by_id(certificate_id)
+        # The seal is authenticated: the key is the one load_pem checked before store_certificate sealed it.
         key_pem = self._box.decrypt(bytes(row.sealed_key), context=_KEY_CONTEXT)
-        loaded = load_pem(key_pem, (row.cert_pem + row.chain_pem).encode())
+        return self.remember(certificate_id, load_pem(key_pem, (row.cert_pem + row.chain_pem).encode(),
+                                                      already_checked=True))
+
+    def remember(self, certificate_id: int, key: CertifiedKey) -> CertifiedKey:
+        """Keep ``key``, just loaded, as the open key of ``certificate_id``."""
         with self._lock:
-            self._open[certificate_id] = loaded
-        return loaded
+            return self._open.setdefault(certificate_id, key)
 
 
 def store_certificate(vault: KeyVault, key: CertifiedKey, *, company_id: int | None, source_key: str,
                       order_id: str = "") -> SigningCertificate:
     """Store ``key`` sealed under ``source_key`` (once: a second call returns the first row)."""
     cert = key.certificate
-    row, _ = SigningCertificate.get_or_create(source_key=source_key, defaults=dict(
+    row, created = SigningCertificate.get_or_create(source_key=source_key, defaults=dict(
         company=company_id, holder_nit=key.nit, subject=cert.subject.rfc4514_string()[:300],
         serial_number=format(cert.serial_number, "x"),
         not_before=cert.not_valid_before_utc.replace(tzinfo=None),
@@ -62,6 +66,8 @@ def store_certificate(vault: KeyVault, key: CertifiedKey, *, company_id: int | N
         chain_pem="".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in key.chain),
         sealed_key=vault.seal(key.key_pem()), order_id=order_id,
     ))
+    if created:
+        vault.remember(row.id, key)
     return row
 
 

@@ -1,0 +1,60 @@
+"""The key vault: signing keys sealed at rest, opened once per certificate."""
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from activities.certificates import KeyVault, store_certificate
+from dian.certificates import generate_test_certificate
+from habilita.secrets_box import DecryptionError, SecretBox
+from models import SigningCertificate
+from tests.harness import TEST_ENCRYPTION_KEY
+
+
+@pytest.fixture
+def stored(db, company):
+    key = generate_test_certificate(company.tax_id, company.legal_name)
+    row = store_certificate(KeyVault(SecretBox(TEST_ENCRYPTION_KEY)), key, company_id=company.id,
+                            source_key="wf-1:own-certificate")
+    return key, row
+
+
+def test_a_stored_key_opens_in_another_worker_and_signs_for_its_certificate(stored):
+    key, row = stored
+    opened = KeyVault(SecretBox(TEST_ENCRYPTION_KEY)).certified_key(row.id)
+
+    signature = opened.private_key.sign(b"factura", padding.PKCS1v15(), hashes.SHA256())
+    key.certificate.public_key().verify(signature, b"factura", padding.PKCS1v15(), hashes.SHA256())
+    assert opened.certificate == key.certificate
+
+
+def test_the_vault_that_stored_a_key_keeps_it_open_and_others_open_it_once(company, db):
+    vault = KeyVault(SecretBox(TEST_ENCRYPTION_KEY))
+    key = generate_test_certificate(company.tax_id, company.legal_name)
+    row = store_certificate(vault, key, company_id=company.id, source_key="wf-2:own-certificate")
+    other = KeyVault(SecretBox(TEST_ENCRYPTION_KEY))
+
+    assert vault.certified_key(row.id) is key
+    assert other.certified_key(row.id) is other.certified_key(row.id)
+
+
+def test_storing_again_under_the_same_source_keeps_the_first_key(stored, company):
+    key, row = stored
+    vault = KeyVault(SecretBox(TEST_ENCRYPTION_KEY))
+    second = generate_test_certificate(company.tax_id, company.legal_name)
+
+    again = store_certificate(vault, second, company_id=company.id, source_key="wf-1:own-certificate")
+
+    assert again.id == row.id
+    assert vault.certified_key(row.id).certificate == key.certificate
+
+
+def test_an_altered_sealed_key_is_refused_not_opened(stored):
+    _, row = stored
+    sealed = bytearray(row.sealed_key)
+    sealed[-1] ^= 1
+    SigningCertificate.update(sealed_key=bytes(sealed)).where(SigningCertificate.id == row.id).execute()
+
+    with pytest.raises(DecryptionError, match="altered"):
+        KeyVault(SecretBox(TEST_ENCRYPTION_KEY)).certified_key(row.id)
