@@ -7,6 +7,7 @@ the same SQLite pragmas as `make run`.
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -86,6 +87,41 @@ async def dev_server(data_converter: DataConverter | None = None):
             yield env
         finally:
             await env.shutdown()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time process ``pid`` has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def dev_server_pid() -> int:
+    """The ``temporal server start-dev`` this process started (one at a time)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid() and b"start-dev" in (entry / "cmdline").read_bytes():
+                return int(entry.name)
+        except (ValueError, OSError):
+            continue
+    raise LookupError("no temporal dev server among this process's children")
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds the dev server and this process (worker, driver) spend inside a ``with`` block."""
+
+    server_pid: int
+    server: float = 0.0
+    ours: float = 0.0
+
+    def __enter__(self) -> "CpuMeter":
+        self._start = (cpu_seconds(self.server_pid), cpu_seconds(os.getpid()))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server += cpu_seconds(self.server_pid) - self._start[0]
+        self.ours += cpu_seconds(os.getpid()) - self._start[1]
 
 
 def with_converter(client: Client, converter: DataConverter) -> Client:
