@@ -14,8 +14,9 @@ process, against a fresh local dev server with the same SQLite pragmas as
 
 **Per-step cost**, precisely: the wall time of the whole run divided by the
 number of activities the flows' workflows completed (every
-``ActivityTaskCompleted`` in the histories of the parents and their
-certificate and test-set children), divided by the wall time per activity of
+``ActivityTaskCompleted``, and every local activity's marker: the
+projections, in the histories of the parents and their certificate and
+test-set children), divided by the wall time per activity of
 ``bench.temporal_baseline.bare_activity_rate`` measured on the same server in
 the same run. A ratio of 1 means an enablement step costs what a no-op
 activity costs; what it adds on top is the real work (signing, PDFs, DIAN
@@ -58,6 +59,7 @@ from temporalio.api.enums.v1 import EventType
 from temporal_baseline import CpuMeter, bare_activity_rate, dev_server, dev_server_pid, median_rate
 
 ACTOR = "bench@habilita.local"
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
 SMALL_SET = (2, 1, 1)
 
 
@@ -266,6 +268,9 @@ async def activities_of(client, workflow_id: str, profile: Profile) -> int:
             profile.queued[name] += (started[sid] - queued_at).total_seconds()
             profile.running[name] += (at - started[sid]).total_seconds()
             completed += 1
+        elif (event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+              and event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER):
+            completed += 1  # a projection: run by the worker within the workflow task
     return completed
 
 

@@ -136,6 +136,10 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
         if entry is None:
             record = records.get(workflow_id)
             entry = _entry(found, record) if record else _from_attributes(found, workflow_id, attrs)
+        if signal == WORKFLOW_TASK_FAILING:
+            # The projection's step, not the Step attribute: a task that fails in the step's first
+            # workflow task has projected the step (a local activity) but never recorded its attributes.
+            text = f"{text} at step {entry.step or '?'}"
         entry.reasons.append(StuckReason(signal, text))
     far_past = dt.datetime.min
     return sorted(found.values(), key=lambda s: (s.step_entered_at or far_past, s.workflow_id))
@@ -173,7 +177,7 @@ async def failing_workflow_tasks(client: Client, options: QueueOptions) -> list[
         attrs = {pair.key.name: pair.value for pair in execution.typed_search_attributes}
         problems = dict(p.partition("=")[::2] for p in attrs.get("TemporalReportedProblems", []))
         cause = problems.get("cause", "").removeprefix("WorkflowTaskFailedCause") or "unknown cause"
-        failing.append((execution.id, attrs, f"workflow task failing ({cause}) at step {attrs.get('Step', '?')}"))
+        failing.append((execution.id, attrs, f"workflow task failing ({cause})"))
     return failing
 
 

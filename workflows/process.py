@@ -3,6 +3,12 @@
 Each transition bumps a counter, upserts the search attributes and runs the
 projection activity, so ``ProcessRecord`` and Temporal's own listing show the
 same step.
+
+The projection runs as a local activity: a short, idempotent write of our own
+database, done by the worker inside the workflow task that enters the step,
+without a round trip through the server's task queue (half the activities of
+an enablement were projections). Runs recorded before that change replay it as
+the regular activity it was then (``workflow.patched``).
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.process import AuditEntry, ProcessActivities, ProcessSnapshot
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
+PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
+LOCAL_PROJECTION = "projection-as-local-activity"
 T = TypeVar("T")
 
 
@@ -93,16 +101,17 @@ class ProcessTracker:
             attributes.PROCESS_STATUS.value_set(s.status),
         ])
         workflow.set_current_details(f"Step {s.step}: {s.status}" + (f", waiting on {s.waiting_on}" if s.waiting_on else ""))
-        await workflow.execute_activity_method(
-            ProcessActivities.project, s,
-            start_to_close_timeout=PROJECTION_TIMEOUT,
-            retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),
-            summary=f"project step {s.step}",
-        )
+        if workflow.patched(LOCAL_PROJECTION):
+            await workflow.execute_local_activity_method(
+                ProcessActivities.project, s, start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
+                summary=f"project step {s.step}")
+        else:
+            await workflow.execute_activity_method(
+                ProcessActivities.project, s, start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
+                summary=f"project step {s.step}")
 
     async def audit(self, entry: AuditEntry) -> None:
         await workflow.execute_activity_method(
             ProcessActivities.record_audit, entry,
-            start_to_close_timeout=PROJECTION_TIMEOUT,
-            retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),
+            start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
         )

@@ -2,16 +2,19 @@
 
 ``histories/p1-*.json`` are the histories of finished P1 runs (both certificate
 paths) and of their children, recorded on the dev server against the DIAN
-and billing simulators; ``histories/workflow_ids.json`` names the workflow
-id each was recorded under (a parent's history holds its children's ids, so
+and billing simulators; each folder below ``histories/`` keeps a generation of
+them recorded before a versioned change (``before-local-projection/``: the
+projection was a regular activity), which the current code must still
+replay. ``histories/workflow_ids.json`` names the workflow id each was
+recorded under (a parent's history holds its children's ids, so
 a replay under another id would itself look non-deterministic). Replaying
 them with the worker's own workflows and data converter fails CI when a
 change would make running processes decide differently (non-determinism);
 ``changed_test_set.py`` is such a change, and its replay is shown to fail.
 
 When a change to a workflow is deliberate (and versioned with
-``workflow.patched``), or a new P1 step is added, record the fixtures again
-and commit them::
+``workflow.patched``), or a new P1 step is added, move the current fixtures
+into a folder named for what changed, record them again and commit both::
 
     HABILITA_RECORD_HISTORIES=1 .venv/bin/python -m pytest tests/workflows/test_replay.py -k record
 
@@ -52,11 +55,22 @@ WORKFLOW_IDS = HISTORIES / "workflow_ids.json"
 
 
 def stored_histories() -> list[Path]:
-    return sorted(HISTORIES.glob("p1-*.json"))
+    return sorted(HISTORIES.rglob("p1-*.json"))
+
+
+def fixture_name(path: Path) -> str:
+    return path.relative_to(HISTORIES).with_suffix("").as_posix()
+
+
+def generations() -> dict[Path, list[Path]]:
+    found: dict[Path, list[Path]] = {}
+    for path in stored_histories():
+        found.setdefault(path.parent, []).append(path)
+    return found
 
 
 def load(path: Path) -> WorkflowHistory:
-    workflow_id = json.loads(WORKFLOW_IDS.read_text())[path.stem]
+    workflow_id = json.loads(WORKFLOW_IDS.read_text())[fixture_name(path)]
     return WorkflowHistory.from_json(workflow_id, path.read_text())
 
 
@@ -65,13 +79,14 @@ def workflow_type(path: Path) -> str:
     return first["workflowExecutionStartedEventAttributes"]["workflowType"]["name"]
 
 
-def test_the_stored_histories_cover_both_certificate_paths_and_every_p1_workflow():
-    names = {p.stem for p in stored_histories()}
-    assert {n.split("-")[1] for n in names} == {"own", "loan"}, names
-    assert {workflow_type(p) for p in stored_histories()} == P1_WORKFLOW_TYPES
+def test_each_generation_of_histories_covers_both_certificate_paths_and_every_p1_workflow():
+    assert HISTORIES in generations(), "the histories of the current code are missing"
+    for folder, paths in generations().items():
+        assert {p.stem.split("-")[1] for p in paths} == {"own", "loan"}, folder
+        assert {workflow_type(p) for p in paths} == P1_WORKFLOW_TYPES, folder
 
 
-@pytest.mark.parametrize("path", stored_histories(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", stored_histories(), ids=fixture_name)
 async def test_a_stored_p1_history_replays_without_nondeterminism(path):
     replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(TEST_ENCRYPTION_KEY))
 
