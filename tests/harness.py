@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import socket
 from pathlib import Path
 
 import requests
@@ -31,6 +32,13 @@ def test_settings(tmp_path: Path, **env: str) -> Settings:
 
 
 test_settings.__test__ = False  # a helper, not a test
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a server a test starts as a subprocess."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def simulator_env(dian_simulator, billing_url: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from .config import SimulatorConfig, invoice_set
 from .server import serve
@@ -23,7 +24,11 @@ def main(argv: list[str] | None = None) -> None:
                         default=None, help="accepted documents the invoicing test set needs (default: 60 20 20)")
     parser.add_argument("--allowed-rejections", type=int, default=10,
                         help="rejected documents the invoicing test set tolerates (default: 10)")
+    parser.add_argument("--access-log", action="store_true",
+                        help="print a line per request (default: only warnings and errors; the worker polls often)")
     args = parser.parse_args(argv)
+    if not args.access_log:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     config = SimulatorConfig(invoice_set=invoice_set(*(args.invoice_set or (60, 20, 20)),
                                                      allowed_rejections=args.allowed_rejections))
     print(f"DIAN simulator on http://{args.host}:{args.port}/ (state {args.state})", flush=True)

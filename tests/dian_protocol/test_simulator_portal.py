@@ -8,6 +8,9 @@ import uuid
 
 import requests
 
+from habilita.devstack import wait_for_port
+from tests.harness import free_port
+
 from .conftest import COMPANY_NIT, PROVIDER_NIT
 
 
@@ -50,3 +53,26 @@ def test_the_command_line_explains_itself():
                             timeout=60)
     assert result.returncode == 0
     assert "--port" in result.stdout and "--state" in result.stdout
+
+
+def served_output(tmp_path, *options: str) -> str:
+    """What ``python -m simulators.dian`` prints while it answers one request."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "simulators.dian", "--port", str(port),
+                                "--state", str(tmp_path / "sim.db"), *options],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for_port("127.0.0.1", port, name="dian-sim", timeout=60, process=process)
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    return output
+
+
+def test_the_command_line_logs_requests_only_when_asked(tmp_path):
+    quiet = served_output(tmp_path)
+    logged = served_output(tmp_path, "--access-log")
+
+    assert "DIAN simulator on http://127.0.0.1:" in quiet and '"GET / HTTP/1.1" 200' not in quiet
+    assert '"GET / HTTP/1.1" 200' in logged

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,16 +15,11 @@ import pytest
 
 from habilita.settings import Settings
 from habilita.temporal import connect
+from tests.harness import free_port
 from workflows.einvoicing import DianRegistration, EInvoicingEnablement
 
 TEST_SET_ID = "8f1b3c2a-4d5e-4f60-9a7b-0c1d2e3f4a5b"
 DEMO_WORKFLOW = "einvoicing-CO-900123456"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RunningStack:
