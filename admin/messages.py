@@ -11,6 +11,9 @@ import re
 
 from flask_babel import gettext
 
+from .processes.catalog import ALL_KINDS
+from .processes.labels import CHOICES, FIELDS, field_label
+
 
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it here (translated when shown)."""
@@ -36,6 +39,34 @@ KNOWN = (
     N_("the PDF has no pages: scan the signed letter again"),
 )
 
+# What the workflows say back after an action, show on a step or write in the history.
+KNOWN += (
+    N_("DIAN has the numbering range; its prefixes are not associated to the software yet"),
+    N_("the signed letter was deleted; upload it again to continue (the loan date does not change)"),
+    N_("Enable the support document at DIAN's portal and enter the test set id it shows."),
+    N_("Update the certificate for support documents: the legal representative's data, the exoneration "
+       "letter, the signed letter (PDF, at most 1 MB), continue."),
+    N_("Pick the synced support-document resolution and configure the voucher type: prefix, "
+       "resolution and the next number in its range."),
+    N_("DIAN needs time after the support document is enabled before the prefixes can be associated: "
+       "enable the support document, request the resolution, wait for DIAN, then associate the prefixes "
+       "at DIAN's portal and confirm each sub-step here."),
+    N_("ready to issue support documents"),
+    # Notification titles.
+    N_("DIAN accepted the test set"),
+    N_("DIAN is still waiting for you"),
+    N_("DIAN rejected test-set documents"),
+    N_("Get your own digital certificate"),
+    N_("Ready to invoice electronically"),
+    N_("Ready to issue support documents"),
+    N_("The certificate loan is waiting for you"),
+    N_("The support document enablement is waiting for you"),
+    N_("Your digital certificate is not paid yet"),
+    N_("a rejected test set waits to be resent"),
+    N_("waiting for the certificate payment"),
+    N_("waiting for the signed exoneration letter"),
+)
+
 # The subjects validators name in "<subject> is required"; each reads as a noun phrase.
 SUBJECTS = (
     N_("the acting user"), N_("the test set id"), N_("the software id"), N_("the software PIN"),
@@ -55,8 +86,8 @@ PATTERNS = (
      N_("the file has %(size)s bytes; the limit is %(limit)s bytes (1 MB): scan it at a lower resolution")),
     (re.compile(r"^(?P<value>.+) is not an e-mail address$"), N_("%(value)s is not an e-mail address")),
     (re.compile(r"^the test set uses NIT (?P<nit>\S+); from now on the company's NIT cannot change .*$"),
-     N_("The test set will use NIT %(nit)s. Once it starts, the company's NIT cannot change: "
-        "DIAN ties the enablement to it. Type that NIT to confirm.")),
+     N_("The test set uses NIT %(nit)s: from then on the company's NIT cannot change, "
+        "because DIAN ties the enablement to it.")),
     (re.compile(r"^the test set will use NIT (?P<nit>\S+); type exactly that NIT .*$"),
      N_("the test set will use NIT %(nit)s; type exactly that NIT to confirm it cannot change afterwards")),
     (re.compile(r"^letter received; the certificate loan dates from (?P<date>\S+)$"),
@@ -64,7 +95,52 @@ PATTERNS = (
     (re.compile(r"^the exoneration letter was updated; .* whose date stays (?P<date>\S+)$"),
      N_("The exoneration letter was updated. This does not renew the certificate loan: its date stays %(date)s.")),
     (re.compile(r"^the PDF is damaged and cannot be read .*$"), N_("the PDF is damaged and cannot be read: scan the letter again")),
+    (re.compile(r"^creating the invoice, credit-note and debit-note voucher types with prefix (?P<prefix>\S+)$"),
+     N_("Creating the invoice, credit-note and debit-note voucher types with prefix %(prefix)s.")),
+    (re.compile(r"^creating the support-document voucher type with prefix (?P<prefix>\S+)$"),
+     N_("Creating the support-document voucher type with prefix %(prefix)s.")),
+    (re.compile(r"^DIAN lists: (?P<ranges>.+)$"), N_("DIAN lists: %(ranges)s")),
+    (re.compile(r"^(?P<prefix>\S+) (?P<first>\d+)-(?P<last>\d+) \(resolution (?P<number>\S+)\)$"),
+     N_("%(prefix)s %(first)s-%(last)s (resolution %(number)s)")),
+    (re.compile(r"^DIAN has no numbering range for the company yet \((?P<answer>.*)\): keep waiting$"),
+     N_("DIAN has no numbering range for the company yet (%(answer)s): keep waiting")),
+    (re.compile(r"^the prefixes are not associated to the software yet \((?P<answer>.*)\): associate them at DIAN$"),
+     N_("the prefixes are not associated to the software yet (%(answer)s): associate them at DIAN")),
+    (re.compile(r"^DIAN answered (?P<answer>.*)$"), N_("DIAN answered %(answer)s")),
+    (re.compile(r"^the certificate loan dates from (?P<date>\S+)$"), N_("the certificate loan dates from %(date)s")),
+    (re.compile(r"^resending round (?P<round>\d+)$"), N_("resending round %(round)s")),
+    (re.compile(r"^DIAN accepted the support-document test set: (?P<answer>.*)$"),
+     N_("DIAN accepted the support-document test set: %(answer)s")),
+    (re.compile(r"^DIAN has not accepted the support-document test set yet \((?P<answer>.*)\): the process re-checks it$"),
+     N_("DIAN has not accepted the support-document test set yet (%(answer)s): the process checks it again")),
+    (re.compile(r"^the company signs support documents with the certificate of NIT (?P<nit>\S+)$"),
+     N_("the company signs support documents with the certificate of NIT %(nit)s")),
+    (re.compile(r"^The company now has the provider's certificate \(NIT (?P<nit>\S*)\): confirm to continue\.$"),
+     N_("The company now has the provider's certificate (NIT %(nit)s): confirm to continue.")),
+    (re.compile(r"^(?P<substep>[a-z_]+) recorded[.;] (?P<rest>.+)$"), N_("Recorded: %(substep)s. %(rest)s")),
+    (re.compile(r"^posted (?P<posted>\d+) documents from (?P<first>\S+) to (?P<last>\S+); (?P<already>\d+) were "
+                r"already posted, (?P<unpostable>\d+) cannot be posted$"),
+     N_("posted %(posted)s documents from %(first)s to %(last)s; %(already)s were already posted, "
+        "%(unpostable)s cannot be posted")),
+    (re.compile(r"^No existen documentos contabilizables: nothing to post from (?P<first>\S+) to (?P<last>\S+) "
+                r"\((?P<already>\d+) already posted, (?P<unpostable>\d+) cannot be posted\)$"),
+     N_("No documents to post from %(first)s to %(last)s (%(already)s already posted, "
+        "%(unpostable)s cannot be posted)")),
+    (re.compile(r"^SLA exceeded: (?P<what>.+)$"), N_("SLA exceeded: %(what)s")),
+    # Details of the history.
+    (re.compile(r"^(?P<prefix>\S+) resolution (?P<number>\S+)$"), N_("%(prefix)s, resolution %(number)s")),
+    (re.compile(r"^(?P<prefix>\S+) resolution (?P<number>\S+), next number (?P<next>\S+)$"),
+     N_("%(prefix)s, resolution %(number)s, next number %(next)s")),
+    (re.compile(r"^mode (?P<mode>\S+), test set (?P<test_set>\S+)$"), N_("mode %(mode)s, test set %(test_set)s")),
+    (re.compile(r"^test set (?P<test_set>\S+): (?P<answer>.*)$"), N_("test set %(test_set)s: %(answer)s")),
+    (re.compile(r"^certificate of NIT (?P<nit>\S+)$"), N_("certificate of NIT %(nit)s")),
+    (re.compile(r"^(?P<process>einvoicing|support_document|accounting) for (?P<tax_id>\S+)$"),
+     N_("%(process)s for %(tax_id)s")),
 )
+
+# "field: message; field: message", as a refused update is summed up in the history.
+FIELD_PROBLEM = re.compile(r"^(?P<field>[a-z][a-z_]*): (?P<message>.+)$", re.DOTALL)
+NEXT_FIELD_PROBLEM = re.compile(r"; (?=[a-z][a-z_]*: )")
 
 
 def translated(message: str) -> str:
@@ -77,6 +153,41 @@ def translated(message: str) -> str:
     for pattern, template in PATTERNS:
         found = pattern.match(message)
         if found:
-            parts = {k: gettext(v) for k, v in found.groupdict().items()}
+            parts = {k: _translated_part(v, message) for k, v in found.groupdict().items()}
             return gettext(template, **parts)
     return message
+
+
+def _translated_part(value: str, whole: str) -> str:
+    # A machine value inside a message (an operation mode, a DIAN sub-step, a process type) reads as
+    # the form and the lists name it; a part may also be a list of messages of its own
+    # ("DIAN lists: A (...), B (...)").
+    if value in CHOICES:
+        return str(CHOICES[value])
+    if value in ALL_KINDS:
+        return str(ALL_KINDS[value].label)
+    if value == whole:
+        return value
+    as_one = translated(value)
+    if as_one != value:
+        return as_one
+    return ", ".join(translated(item) for item in value.split(", "))
+
+
+def translated_summary(text: str) -> str:
+    """A history's reason or detail in the user's language: one message, a
+    refused update's ``field: message; field: message`` with each field named
+    as the form names it, or the console's ``detail · address``."""
+    if " · " in (text or ""):  # what the console adds to its own rows: "detail · address"
+        return " · ".join(translated_summary(part) for part in text.split(" · "))
+    first = FIELD_PROBLEM.match(text or "")
+    if not (first and first["field"] in FIELDS):
+        return translated(text)
+    parts = []
+    for part in NEXT_FIELD_PROBLEM.split(text):
+        problem = FIELD_PROBLEM.match(part)
+        if problem and problem["field"] in FIELDS:
+            parts.append(f"{field_label(problem['field'])}: {translated(problem['message'])}")
+        else:
+            parts.append(translated(part))
+    return "; ".join(parts)

@@ -47,6 +47,11 @@ STATUSES = {
     "failed": _l("Failed"), "cancelled": _l("Cancelled"), "terminated": _l("Terminated"),
 }
 
+# A test-set document as DIAN has judged it so far.
+DOCUMENT_STATUSES = {
+    "built": _l("built"), "sent": _l("sent"), "accepted": _l("accepted"), "rejected": _l("rejected"),
+}
+
 WAITING_ON = {
     "": _l("Nobody"), "staff": _l("Our staff"), "company": _l("The company"),
     "dian": _l("DIAN"), "system": _l("The system"),
@@ -189,6 +194,10 @@ def step_label(name: str) -> str:
 
 def status_label(name: str) -> str:
     return label(STATUSES, name)
+
+
+def document_status_label(name: str) -> str:
+    return label(DOCUMENT_STATUSES, name)
 
 
 def waiting_label(name: str) -> str:

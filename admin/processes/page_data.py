@@ -11,6 +11,7 @@ from models import AuditEvent, ProcessRecord
 from .catalog import ProcessKind
 from flask_babel import gettext as _
 
+from ..messages import translated
 from .labels import CHOICES, field_label, step_label
 
 TERMINAL = ("completed", "failed", "cancelled", "terminated")
@@ -84,6 +85,8 @@ def readable(value) -> str:
         return ", ".join(f"{field_label(k)}: {readable(v)}" for k, v in value.items() if v not in (None, ""))
     if isinstance(value, str) and value in CHOICES:
         return str(CHOICES[value])
+    if isinstance(value, str):
+        return translated(value)  # a workflow's sentence, e.g. what DIAN answered last
     return str(value)
 
 
