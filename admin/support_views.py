@@ -12,21 +12,33 @@ from collections import Counter
 from flask import current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from support.actions import Acting, SupportActions, run_bulk
 from support.errors import MissingReason
-from support.stuck import SIGNAL_LABELS, SIGNALS, ActivitySignalCache, QueueOptions, filter_queue, find_stuck
+from support.stuck import (
+    ACTIVITY_RETRYING, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
+    find_stuck,
+)
 
 from .access import RoleGuarded, actor
 from .audit import audit
 from .forms import CsrfForm
 
 PAGE_SIZE = 50
+# Support's actions: the name the audit log records, and the words the console shows.
+ACTION_NAMES = {"retry": "retry now", "skip": "skip a step", "reset": "reset to a step", "cancel": "cancel"}
 ACTIONS = {
-    "retry": "retry now",
-    "skip": "skip a step",
-    "reset": "reset to a step",
-    "cancel": "cancel",
+    "retry": _l("retry now"),
+    "skip": _l("skip a step"),
+    "reset": _l("reset to a step"),
+    "cancel": _l("cancel"),
+}
+# The queue's three signals (support.stuck.SIGNALS), as the console names them.
+SIGNAL_WORDS = {
+    WORKFLOW_TASK_FAILING: _l("workflow task failing"),
+    ACTIVITY_RETRYING: _l("activity retrying"),
+    SLA_OVERRUN: _l("over its SLA"),
 }
 BULK_TIMEOUT_SECONDS = 300
 
@@ -83,7 +95,7 @@ class SupportQueueView(RoleGuarded, BaseView):
         return self.render(
             "support/queue.html", shown=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(shown),
             page=page, pages=max((len(shown) + PAGE_SIZE - 1) // PAGE_SIZE, 1), counts=counts, steps=steps,
-            signal_labels=SIGNAL_LABELS, actions=ACTIONS, may_act=self.may_write(), args=request.args,
+            signal_labels=SIGNAL_WORDS, actions=ACTIONS, may_act=self.may_write(), args=request.args,
             describe_age=int(signal_cache().ttl_seconds))
 
     @expose("/preview", methods=["POST"])
@@ -112,7 +124,7 @@ class SupportQueueView(RoleGuarded, BaseView):
         try:
             results = act_on(action, request.form)
         except MissingReason as exc:
-            audit(f"support: {ACTIONS[action]}", "process", ",".join(request.form.getlist("workflow_id"))[:200],
+            audit(f"support: {ACTION_NAMES[action]}", "process", ",".join(request.form.getlist("workflow_id"))[:200],
                   outcome="refused", reason=str(exc))
             flash(_("A reason is required: nothing was done."), "danger")
             return redirect(url_for(".index"))

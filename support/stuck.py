@@ -28,11 +28,6 @@ WORKFLOW_TASK_FAILING = "workflow_task_failing"
 ACTIVITY_RETRYING = "activity_retrying"
 SLA_OVERRUN = "sla_overrun"
 SIGNALS = (WORKFLOW_TASK_FAILING, ACTIVITY_RETRYING, SLA_OVERRUN)
-SIGNAL_LABELS = {
-    WORKFLOW_TASK_FAILING: "workflow task failing",
-    ACTIVITY_RETRYING: "activity retrying",
-    SLA_OVERRUN: "over its SLA",
-}
 
 PROBLEMS_QUERY = "TemporalReportedProblems IS NOT NULL AND ExecutionStatus = 'Running'"
 # Who a process may be waiting on while one of its activities runs (the

@@ -5,6 +5,7 @@ catalog holds it and an unknown name still reads as words.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 STEPS = {
@@ -208,8 +209,22 @@ def field_label(name: str) -> str:
     return label(FIELDS, name)
 
 
+# What support did (support.actions records "support: <action>"); skip and reset name their step.
+SUPPORT_ACTIONS = {
+    "retry now": _l("support: retried now"),
+    "cancel": _l("support: cancelled the process"),
+}
+
+
 def action_label(name: str) -> str:
     """What a person did, for the history."""
+    what = name.removeprefix("support: ") if name.startswith("support: ") else None
+    if what in SUPPORT_ACTIONS:
+        return str(SUPPORT_ACTIONS[what])
+    if what and what.startswith("skip "):
+        return gettext("support: skipped step %(step)s", step=step_label(what.removeprefix("skip ")))
+    if what and what.startswith("reset to "):
+        return gettext("support: reset to step %(step)s", step=step_label(what.removeprefix("reset to ")))
     return label(ACTIONS, name)
 
 

@@ -55,3 +55,11 @@ def test_what_the_catalog_does_not_know_stays_as_written(spanish):
 
 def test_dian_document_statuses_read_in_spanish(spanish):
     assert [document_status_label(s) for s in ("accepted", "rejected", "sent")] == ["aceptado", "rechazado", "enviado"]
+
+
+def test_what_support_did_reads_in_spanish_in_the_history(spanish):
+    from admin.processes.labels import action_label
+
+    assert action_label("support: retry now") == "soporte: reintentó ya"
+    assert action_label("support: skip test_set") == "soporte: omitió el paso Set de pruebas"
+    assert action_label("support: reset to voucher_type") == "soporte: reinició en el paso Tipo de comprobante"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ from admin import create_app
 from habilita.settings import Settings
 from models import User
 from tests.harness import simulator_env, terminate_projected, test_settings
+from tests.support.conftest import (  # noqa: F401 (fixtures of the support drills)
+    dian_company, dian_faults, dian_sim, start_drill, support_worker,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -33,9 +37,9 @@ def settings(tmp_path, task_queue, dian_simulator, billing_simulator) -> Setting
     return test_settings(tmp_path, TEMPORAL_TASK_QUEUE=task_queue, **simulator_env(dian_simulator, billing_simulator))
 
 
-@pytest_asyncio.fixture
-async def console_url(settings, db, client, worker):
-    """The console served on a loopback port, talking to the session's Temporal."""
+@asynccontextmanager
+async def served_console(settings: Settings, client):
+    """The console served on a loopback port, talking to the session's Temporal; yields its URL."""
 
     async def test_client():
         return client
@@ -44,10 +48,26 @@ async def console_url(settings, db, client, worker):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    await asyncio.to_thread(server.shutdown)
-    app.extensions["habilita"].bridge.close()
-    await terminate_projected(client)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        await asyncio.to_thread(server.shutdown)
+        app.extensions["habilita"].bridge.close()
+        await terminate_projected(client)
+
+
+@pytest_asyncio.fixture
+async def console_url(settings, db, client, worker):
+    """The console, with a worker of every product workflow on the test's task queue."""
+    async with served_console(settings, client) as url:
+        yield url
+
+
+@pytest_asyncio.fixture
+async def support_console_url(settings, db, client, support_worker):
+    """The console, with the support drills' worker (the product's workflows and the drill process)."""
+    async with served_console(settings, client) as url:
+        yield url
 
 
 @pytest.fixture
@@ -75,16 +95,17 @@ async def browser_page():
 
 
 @pytest.fixture
-def screenshots():
-    """Save a full-page screenshot per name under test-output/e2e/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*.png"):
+def screenshots(request):
+    """Save a full-page screenshot per name under test-output/e2e/<test>/."""
+    folder = SCREENSHOTS / request.node.name.removeprefix("test_")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
         old.unlink()
     count = {"n": 0}
 
     async def shoot(page, name: str) -> Path:
         count["n"] += 1
-        path = SCREENSHOTS / f"{count['n']:02d}-{name}.png"
+        path = folder / f"{count['n']:02d}-{name}.png"
         await page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -4,7 +4,7 @@ Logs in (and changes the first password), creates a company, starts P1,
 completes the human steps through the forms (registration, certificate loan
 with its letter, test set, DIAN confirmations, voucher type) until the company
 is enabled, and logs out; a screenshot of each page
-lands in test-output/e2e/.
+lands in test-output/e2e/a_staff_member_takes_a_company_through_p1_in_the_browser/.
 """
 from __future__ import annotations
 
