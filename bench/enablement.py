@@ -27,7 +27,10 @@ bare runs of 20 workflows at once, which keep both cores busy; the default of
 test set's first poll a second after sending, is half the run and the
 machine idles). ``CPU per activity`` says which side the cost is on: the
 Temporal server's CPU and this process's (worker and driver) per completed
-activity, each against the same figure of the bare runs. ``--profile`` (automatic above a ratio of 1.5) prints where the
+activity, each against the same figure of the bare runs. The flows also
+send updates (the staff's answers), which cost a workflow task each: a
+second ratio prices the same activities and updates at their bare rates
+(``bare_update_rate``, also measured in the run). ``--profile`` (automatic above a ratio of 1.5) prints where the
 activity time goes (queue wait and run time per activity type, from the
 histories) and where this process's threads (worker and driver, not the
 simulators) stood, sampled. Ends with
@@ -56,7 +59,9 @@ from pathlib import Path
 import requests
 from temporalio.api.enums.v1 import EventType
 
-from temporal_baseline import CpuMeter, bare_activity_rate, dev_server, dev_server_pid, median_rate
+from temporal_baseline import (
+    CpuMeter, bare_activity_rate, bare_update_rate, dev_server, dev_server_pid, median_rate,
+)
 
 ACTOR = "bench@habilita.local"
 LOCAL_ACTIVITY_MARKER = "core_local_activity"
@@ -252,9 +257,17 @@ async def one_flow(stack: Stack, company, *, loan: bool) -> tuple[str, float]:
     return handle.id, time.perf_counter() - began
 
 
-async def activities_of(client, workflow_id: str, profile: Profile) -> int:
-    """Completed activities in one workflow's history, adding their times to ``profile``."""
-    scheduled, started, completed = {}, {}, 0
+@dataclass
+class Steps:
+    """What the flows' histories completed: activities (local ones included) and updates."""
+
+    activities: int = 0
+    updates: int = 0
+
+
+async def count_steps(client, workflow_id: str, steps: Steps, profile: Profile) -> None:
+    """Add one workflow's completed activities and updates to ``steps``, and activity times to ``profile``."""
+    scheduled, started = {}, {}
     async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
         at = event.event_time.ToDatetime()
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -267,11 +280,12 @@ async def activities_of(client, workflow_id: str, profile: Profile) -> int:
             profile.count[name] += 1
             profile.queued[name] += (started[sid] - queued_at).total_seconds()
             profile.running[name] += (at - started[sid]).total_seconds()
-            completed += 1
+            steps.activities += 1
         elif (event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
               and event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER):
-            completed += 1  # a projection: run by the worker within the workflow task
-    return completed
+            steps.activities += 1  # a projection: run by the worker within the workflow task
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            steps.updates += 1
 
 
 def companies(count: int) -> list:
@@ -332,6 +346,7 @@ async def run(args) -> str:
                 # The baseline is noisy on two cores: take the median of three runs.
                 bare_runs = [await bare_activity_rate(env.client) for _ in range(3)]
             bare_rate = median_rate(bare_runs)
+            bare_update = median_rate([await bare_update_rate(env.client) for _ in range(3)])
             stack = Stack(settings, dian_url, billing_url, env.client, f"bench-{uuid.uuid4()}", Console())
             async with build_worker(env.client, settings, task_queue=stack.queue), stack.console:
                 with Sampler() as sampler, flows_cpu:
@@ -339,11 +354,11 @@ async def run(args) -> str:
                     done = await asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(flows)])
                     elapsed = time.perf_counter() - began
             ids, latencies = [d[0] for d in done], sorted(d[1] for d in done)
-            profile = Profile()
-            activities = 0
+            profile, steps = Profile(), Steps()
             for workflow_id in ids:
                 for suffix in ("", "-certificate", "-test-set"):
-                    activities += await activities_of(env.client, workflow_id + suffix, profile)
+                    await count_steps(env.client, workflow_id + suffix, steps, profile)
+    activities = steps.activities
     per_step, per_bare = elapsed / activities, 1 / bare_rate
     print(f"bare activity: {bare_rate:.1f}/s ({per_bare * 1000:.1f} ms each, median of 3)")
     print(f"{len(ids)} flows in {elapsed:.1f} s: {activities} activities ({activities / len(ids):.0f} per flow), "
@@ -354,6 +369,9 @@ async def run(args) -> str:
         f"{name} {1000 * ours / activities:.1f} ms ({ours / activities / (bare / bare_count):.1f}x bare)"
         for name, ours, bare in (("Temporal server", flows_cpu.server, bare_cpu.server),
                                  ("worker and driver", flows_cpu.ours, bare_cpu.ours))))
+    bare_mix = activities / bare_rate + steps.updates / bare_update
+    print(f"the same steps on bare Temporal: {activities} activities and {steps.updates} updates "
+          f"({bare_update:.1f} bare updates/s) = {bare_mix:.1f} s; ratio {elapsed / bare_mix:.1f} counting the updates")
     if args.profile or per_step / per_bare > 1.5:
         print("activity time by type (summed over the flows, which overlap):")
         print("\n".join(profile.lines()))
