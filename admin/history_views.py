@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from flask import Response, current_app, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext as _
 
 from support.replay import verify_process
 from support.timeline import build_timeline, export_timeline, filter_timeline, original_history_json
 
 from .access import RoleGuarded
 from .audit import audit
+from .messages import timeline_words, translated_summary
+from .processes.labels import action_label
 
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
@@ -18,9 +21,26 @@ def bridge():
 
 
 def timeline_of(workflow_id: str, args) -> list:
+    """The timeline, filtered; the text filter matches the words as stored or as the page shows them."""
     entries = bridge().call(lambda client: build_timeline(client, workflow_id), timeout=60)
-    return filter_timeline(entries, source=args.get("source", ""), kind=args.get("kind", ""),
-                           actor=args.get("actor", ""), text=args.get("text", ""))
+    entries = filter_timeline(entries, source=args.get("source", ""), kind=args.get("kind", ""),
+                              actor=args.get("actor", ""))
+    wanted = args.get("text", "").lower()
+    return [e for e in entries if not wanted or wanted in e.text.lower() or wanted in shown_text(e).lower()]
+
+
+def shown_text(entry) -> str:
+    """An entry in the user's language: what a person did (as the process page says it), or the
+    words support.narrate gives a Temporal event."""
+    if entry.source != "audit":
+        return timeline_words(entry.text)
+    words = action_label(entry.action)
+    if entry.outcome != "ok":
+        words += f" — {_('refused') if entry.outcome == 'refused' else entry.outcome}"
+    for part in (entry.reason, entry.detail):
+        if part:
+            words += f"; {translated_summary(part)}"
+    return words
 
 
 class HistoryView(RoleGuarded, BaseView):
@@ -41,7 +61,7 @@ class HistoryView(RoleGuarded, BaseView):
         verdict = bridge().call(lambda client: verify_process(client, workflow_id), timeout=60)
         kinds = sorted({e.kind for e in entries})
         return self.render("history/timeline.html", workflow_id=workflow_id, entries=entries, verdict=verdict,
-                           kinds=kinds, args=request.args)
+                           kinds=kinds, args=request.args, shown_text=shown_text)
 
     @expose("/<workflow_id>/export.<export_format>")
     def export(self, workflow_id: str, export_format: str):

@@ -12,7 +12,7 @@ import re
 from flask_babel import gettext
 
 from .processes.catalog import ALL_KINDS
-from .processes.labels import CHOICES, FIELDS, field_label
+from .processes.labels import CHOICES, FIELDS, button_label, field_label, status_label, step_label, waiting_label
 
 
 def N_(message: str) -> str:
@@ -138,27 +138,85 @@ PATTERNS = (
      N_("%(process)s for %(tax_id)s")),
 )
 
+# What support.narrate tells of a Temporal history (the auditors' timeline). Groups named step, who,
+# status and update hold machine names (support.narrate.label writes them as words), shown as the
+# console names them.
+TIMELINE_PATTERNS = (
+    (re.compile(r"^process (?P<type>\w+) started$"), N_("process %(type)s started")),
+    (re.compile(r"^step (?P<step>.+) started$"), N_("step %(step)s started")),
+    (re.compile(r"^waiting on (?P<who>\w+)$"), N_("waiting on %(who)s")),
+    (re.compile(r"^process (?P<status>completed|cancelled|failed)$"), N_("process %(status)s")),
+    (re.compile(r"^child process (?P<type>\w+) failed: (?P<message>.*)$", re.DOTALL),
+     N_("child process %(type)s failed: %(message)s")),
+    (re.compile(r"^process failed: (?P<message>.*)$", re.DOTALL), N_("process failed: %(message)s")),
+    (re.compile(r"^(?P<what>.+) failed: (?P<message>.*)$", re.DOTALL), N_("%(what)s failed: %(message)s")),
+    (re.compile(r"^(?P<what>.+) timed out$"), N_("%(what)s timed out")),
+    (re.compile(r"^signal (?P<name>.+) received$"), N_("signal %(name)s received")),
+    (re.compile(r"^waiting up to (?P<time>.+)$"), N_("waiting up to %(time)s")),
+    (re.compile(r"^wait ended: time is up$"), N_("wait ended: time is up")),
+    (re.compile(r"^child process (?P<type>\w+) started \((?P<id>.+)\)$"), N_("child process %(type)s started (%(id)s)")),
+    (re.compile(r"^child process (?P<type>\w+) finished$"), N_("child process %(type)s finished")),
+    (re.compile(r"^update (?P<update>.+) by (?P<actor>\S+) accepted(?P<rest>(, .*)?)$"),
+     N_("update %(update)s by %(actor)s accepted%(rest)s")),
+    (re.compile(r"^update (?P<update>.+) by (?P<actor>\S+) rejected: (?P<message>.*)$", re.DOTALL),
+     N_("update %(update)s by %(actor)s rejected: %(message)s")),
+    (re.compile(r"^update (?P<update>.+) by (?P<actor>\S+) re-applied by a reset$"),
+     N_("update %(update)s by %(actor)s re-applied by a reset")),
+    (re.compile(r"^reset: (?P<message>.*) \(new run (?P<run>\S+)\)$"), N_("reset: %(message)s (new run %(run)s)")),
+    (re.compile(r"^workflow task failed \((?P<cause>[^)]*)\): (?P<message>.*)$", re.DOTALL),
+     N_("workflow task failed (%(cause)s): %(message)s")),
+    (re.compile(r"^cancellation requested(?P<rest>(: .*)?)$"), N_("cancellation requested%(rest)s")),
+    (re.compile(r"^process terminated: (?P<reason>.*)$"), N_("process terminated: %(reason)s")),
+    (re.compile(r"^DIAN accepted (?P<accepted>\d+)/(?P<total>\d+) documents(?P<rest>(, .*)?)$"),
+     N_("DIAN accepted %(accepted)s/%(total)s documents%(rest)s")),
+    (re.compile(r"^rejected (?P<count>\d+)$"), N_("rejected %(count)s")),
+    (re.compile(r"^(?P<count>\d+) still in process$"), N_("%(count)s still in process")),
+    (re.compile(r"^step (?P<step>\w+)$"), N_("step %(step)s")),
+    (re.compile(r"^reason (?P<reason>.+)$"), N_("reason %(reason)s")),
+    (re.compile(r"^(?P<what>.+) done$"), N_("%(what)s done")),
+)
+
 # "field: message; field: message", as a refused update is summed up in the history.
 FIELD_PROBLEM = re.compile(r"^(?P<field>[a-z][a-z_]*): (?P<message>.+)$", re.DOTALL)
 NEXT_FIELD_PROBLEM = re.compile(r"; (?=[a-z][a-z_]*: )")
 
 
-def translated(message: str) -> str:
-    """``message`` in the user's language when the catalog knows it or one of its patterns."""
+def translated(message: str, patterns: tuple = PATTERNS) -> str:
+    """``message`` in the user's language when the catalog knows it or one of its ``patterns``."""
     if not message:
         return message
     exact = gettext(message)
     if exact != message:
         return exact
-    for pattern, template in PATTERNS:
+    for pattern, template in patterns:
         found = pattern.match(message)
         if found:
-            parts = {k: _translated_part(v, message) for k, v in found.groupdict().items()}
+            parts = {k: NAMED_PARTS[k](v) if k in NAMED_PARTS else _translated_part(v or "", message, patterns)
+                     for k, v in found.groupdict().items()}
             return gettext(template, **parts)
     return message
 
 
-def _translated_part(value: str, whole: str) -> str:
+def timeline_words(text: str) -> str:
+    """A line of the auditors' timeline (support.narrate's words) in the user's language."""
+    return translated(text, PATTERNS + TIMELINE_PATTERNS)
+
+
+def _machine_name(words: str) -> str:
+    """``Test set`` (as support.narrate.label writes ``test_set``) back to ``test_set``."""
+    return words.strip().lower().replace(" ", "_")
+
+
+# A pattern's group of this name holds a machine name: these give its words.
+NAMED_PARTS = {
+    "step": lambda v: step_label(_machine_name(v)),
+    "who": lambda v: waiting_label("" if v == "nobody" else v),
+    "status": status_label,
+    "update": lambda v: button_label(_machine_name(v)),
+}
+
+
+def _translated_part(value: str, whole: str, patterns: tuple) -> str:
     # A machine value inside a message (an operation mode, a DIAN sub-step, a process type) reads as
     # the form and the lists name it; a part may also be a list of messages of its own
     # ("DIAN lists: A (...), B (...)").
@@ -166,12 +224,12 @@ def _translated_part(value: str, whole: str) -> str:
         return str(CHOICES[value])
     if value in ALL_KINDS:
         return str(ALL_KINDS[value].label)
-    if value == whole:
+    if value == whole or not value:
         return value
-    as_one = translated(value)
+    as_one = translated(value, patterns)
     if as_one != value:
         return as_one
-    return ", ".join(translated(item) for item in value.split(", "))
+    return ", ".join(translated(item, patterns) for item in value.split(", "))
 
 
 def translated_summary(text: str) -> str:

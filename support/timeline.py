@@ -33,6 +33,11 @@ class TimelineEntry:
     run_id: str = ""
     event_id: int | None = None
     workflow_id: str = ""
+    # An audit row's own fields, for a reader that words them in its language (empty for Temporal's events).
+    action: str = ""
+    outcome: str = ""
+    reason: str = ""
+    detail: str = ""
 
 
 async def build_timeline(client: Client, workflow_id: str, *, max_depth: int = 3) -> list[TimelineEntry]:
@@ -77,7 +82,8 @@ def audit_entries(workflow_id: str) -> list[TimelineEntry]:
     """Our AuditEvents about the process, as timeline entries."""
     rows = AuditEvent.select().where(AuditEvent.target_id == workflow_id).order_by(AuditEvent.id)
     return [TimelineEntry(at=row.at, source="audit", kind="audit", actor=row.actor, text=_audit_words(row),
-                          workflow_id=workflow_id)
+                          workflow_id=workflow_id, action=row.action, outcome=row.outcome, reason=row.reason,
+                          detail=row.detail)
             for row in rows]
 
 

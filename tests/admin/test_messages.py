@@ -63,3 +63,25 @@ def test_what_support_did_reads_in_spanish_in_the_history(spanish):
     assert action_label("support: retry now") == "soporte: reintentó ya"
     assert action_label("support: skip test_set") == "soporte: omitió el paso Set de pruebas"
     assert action_label("support: reset to voucher_type") == "soporte: reinició en el paso Tipo de comprobante"
+
+
+@pytest.mark.parametrize("english, spanish_text", [
+    ("step Test set started", "comenzó el paso Set de pruebas"),
+    ("waiting on staff", "esperando a: Nuestro equipo"),
+    ("DIAN accepted 60/60 documents, rejected 2", "La DIAN aceptó 60/60 documentos, rechazados 2"),
+    ("update upload signed letter by ana@example.co rejected: the file has 2,097,161 bytes; the limit is "
+     "1,048,576 bytes (1 MB): scan it at a lower resolution",
+     "ana@example.co: «Cargar la carta firmada» rechazado: el archivo tiene 2,097,161 bytes"),
+    ("update skip step by sofia@example.co accepted, step confirm, reason DIAN approved by phone",
+     "sofia@example.co: «Skip step» aceptado, paso Confirm, motivo DIAN approved by phone"),
+    ("child process CertificateActivation started (einvoicing-1-certificate)",
+     "inició el subproceso CertificateActivation (einvoicing-1-certificate)"),
+])
+def test_a_timeline_line_reads_in_spanish(spanish, english, spanish_text):
+    from admin.messages import timeline_words
+
+    assert timeline_words(english).startswith(spanish_text)
+
+
+def test_timeline_words_stay_out_of_the_forms_messages(spanish):
+    assert translated("nothing was done") == "nothing was done"

@@ -129,8 +129,9 @@ async def test_the_history_page_tells_the_story_verifies_it_and_exports_without_
     original = (await in_thread(browser.get, f"/admin/history/{handle.id}/temporal.json")).get_data(as_text=True)
 
     assert 'data-consistent="true"' in page
-    assert "step Dian registration started" in page and "step Certificate started" in page
-    assert "update submit dian registration by ana@example.co accepted" in page
+    # The page speaks the console's language; the exports keep the words as stored.
+    assert "comenzó el paso Registro en la DIAN" in page and "comenzó el paso Certificado digital" in page
+    assert "ana@example.co: «Guardar el registro en la DIAN» aceptado" in page
     assert any(row["text"] == "step Certificate started" for row in as_json)
     assert all(row["actor"] == "ana@example.co" for row in csv.DictReader(io.StringIO(as_csv)))
     assert json.loads(original)["runs"][0]["history"]["events"]

@@ -92,7 +92,7 @@ async def test_audit_export_writes_the_timeline_as_csv(client, settings, support
 
     assert code == 0, output
     lines = target.read_text().splitlines()
-    assert lines[0] == "at,source,kind,actor,text,run_id,event_id,workflow_id"
+    assert lines[0] == "at,source,kind,actor,text,run_id,event_id,workflow_id,action,outcome,reason,detail"
     assert any("update provide by ana@example.co accepted" in line for line in lines)
 
 
