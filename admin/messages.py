@@ -1,9 +1,12 @@
-"""The English messages of models and validators, put through the catalog.
+"""The English messages of models, validators and workflows, put through the catalog.
 
-Models and workflow validators speak English (they know nothing of the
-console); the form shows their message at the field in the user's language
-when the catalog has it, and as written otherwise. Fixed messages match by
-exact text; messages with values match a pattern whose parts are reused.
+Models, workflow validators and workflows speak English (they know nothing of
+the console): a validator's message at its field, what a workflow answers
+after an action, a step's guidance, a notification, a history's details and
+the auditors' timeline. The console shows each in the user's language when
+the catalog has it, and as written otherwise. Fixed messages match by exact
+text; messages with values match a pattern whose parts are reused (and put
+through the catalog in turn).
 """
 from __future__ import annotations
 

@@ -30,11 +30,11 @@ Temporal server's CPU and this process's (worker and driver) per completed
 activity, each against the same figure of the bare runs. The flows also
 send updates (the staff's answers), which cost a workflow task each: a
 second ratio prices the same activities and updates at their bare rates
-(``bare_update_rate``, also measured in the run). ``--profile`` (automatic above a ratio of 1.5) prints where the
-activity time goes (queue wait and run time per activity type, from the
-histories) and where this process's threads (worker and driver, not the
-simulators) stood, sampled. Ends with
-exactly one line:
+(``bare_update_rate``, also measured in the run). ``--profile`` (automatic
+above a ratio of 1.5) prints where the activity time goes (queue wait and run
+time per activity type, from the histories) and where this process's threads
+(worker and driver, not the simulators) stood, sampled. Ends with exactly one
+line:
 
     enablement: 1.9 flows/s (per-step ratio 1.4 vs bare activity)
 """
