@@ -40,6 +40,8 @@ class CompanyView(RoleGuarded, ModelView):
     can_delete = False
     can_view_details = True
     details_template = "habilita/company_details.html"
+    create_template = "habilita/model/create.html"
+    edit_template = "habilita/model/edit.html"
     page_size = 50
     column_list = ("legal_name", "tax_id", "country", "city", "updated_at")
     column_labels = LABELS

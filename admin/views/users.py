@@ -44,6 +44,8 @@ class UserView(RoleGuarded, ModelView):
     form_base_class = SecureForm
     can_delete = False
     page_size = 50
+    create_template = "habilita/model/create.html"
+    edit_template = "habilita/model/edit.html"
     column_list = ("email", "name", "roles", "active", "last_login_at", "must_change_password")
     column_labels = {"email": _l("E-mail"), "name": _l("Name"), "roles": _l("Roles"), "active": _l("Active"),
                      "last_login_at": _l("Last login"), "must_change_password": _l("Must change password")}

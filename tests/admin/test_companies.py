@@ -48,3 +48,21 @@ def test_the_company_search_finds_by_name_and_by_tax_id(as_role, company):
     assert "Panadería La Espiga" in browser.get("/admin/company/?search=Espiga").get_data(as_text=True)
     by_tax_id = browser.get("/admin/search?q=900123456")
     assert by_tax_id.location.endswith(f"/admin/company/details/?id={company.id}")
+
+
+def test_the_company_forms_save_in_the_consoles_words(as_role, company):
+    browser = as_role("onboarding")
+    for url in ("/admin/company/new/", f"/admin/company/edit/?id={company.id}"):
+        html = browser.get(url).get_data(as_text=True)
+        assert 'id="save" value="Guardar"' in html and "Guardar y seguir editando" in html, url
+        assert "Salvar" not in html, url
+
+
+def test_save_and_add_another_brings_back_an_empty_form(as_role):
+    browser = as_role("onboarding")
+    page = browser.get("/admin/company/new/").get_data(as_text=True)
+    answer = browser.post("/admin/company/new/", data={
+        "csrf_token": csrf_from(page), "country": "CO", "tax_id": "900123456", "check_digit": "8",
+        "legal_name": "Panadería La Espiga SAS", "email": "", "phone": "", "city": "", "_add_another": "Guardar y crear otro"})
+    assert answer.status_code == 302 and "/admin/company/new/" in answer.headers["Location"]
+    assert Company.select().count() == 1

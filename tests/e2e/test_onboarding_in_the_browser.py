@@ -78,13 +78,13 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     await page.fill("#legal_name", "Panadería La Espiga SAS")
     await page.fill("#email", "contacto@laespiga.co")
     await page.fill("#city", "Bogotá")
-    await page.click("form.admin-form input.btn-primary[type=submit]")
+    await page.click("#save")
     await expect(page.locator("#tax_id.is-invalid, .form-group:has(#tax_id) .invalid-feedback, "
                               ".form-group:has(#tax_id) .help-block")).not_to_have_count(0)
     await screenshots(page, "company-refused-check-digit")
     assert Company.select().count() == 0
     await page.fill("#check_digit", "8")
-    await page.click("form.admin-form input.btn-primary[type=submit]")
+    await page.click("#save")
     await page.click("text=Panadería La Espiga SAS")
     await screenshots(page, "company")
     company = Company.get(Company.tax_id == "900123456")
