@@ -37,6 +37,8 @@ def cli() -> None:
     TEMPORAL_NAMESPACE, ...); see the README.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # One line per table and column created; habilita.migrations already names each migration it runs.
+    logging.getLogger("peewee_migrate.logs").setLevel(logging.WARNING)
 
 
 @cli.command()
