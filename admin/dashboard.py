@@ -31,9 +31,9 @@ class Bar:
 def processes_by_type_and_step(steps_by_type: dict[str, tuple[str, ...]]) -> list[Bar]:
     """Active processes of the given types counted by type and step.
 
-    Counting by step alone runs on the covering (current_step, status) index
-    (a few ms at 100,000 rows, against ~100 ms when grouping by type too);
-    only the steps that several types share are grouped by type as well.
+    Both counts run on the covering (current_step, status, process_type)
+    index: by step alone, and by type as well only for the steps that several
+    types share (a few ms each at 100,000 rows).
     """
     owners: dict[str, list[str]] = {}
     for ptype, steps in steps_by_type.items():

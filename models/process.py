@@ -36,7 +36,7 @@ class ProcessRecord(BaseModel):
     class Meta:
         indexes = (
             (("process_type", "status", "updated_at"), False),
-            (("current_step", "status"), False),
+            (("current_step", "status", "process_type"), False),
             (("status", "step_entered_at"), False),
             (("waiting_on", "step_entered_at"), False),
             (("updated_at",), False),

@@ -18,6 +18,10 @@ def test_migrations_create_every_column_of_every_model(db):
         columns = {c.name for c in db.get_columns(table)}
         expected = {f.column_name for f in model._meta.sorted_fields}
         assert expected <= columns, f"{table} lacks {expected - columns}: write a migration"
+        indexed = {tuple(index.columns) for index in db.get_indexes(table)}
+        for fields, _unique in model._meta.indexes:
+            wanted = tuple(model._meta.fields[name].column_name for name in fields)
+            assert wanted in indexed, f"{table} lacks the index on {wanted}: write a migration"
     assert list(migration_router(db).diff) == []
 
 
