@@ -70,8 +70,9 @@ def _raw_rows(query) -> list[tuple]:
 
 def _completed_since(since: dt.datetime, *columns):
     # completed_at equals the last step_entered_at of a finished process, so
-    # the (status, step_entered_at) index bounds the scan. Only the last step
-    # of a whole process counts as enabled, not a finished child workflow.
+    # the (current_step, status, step_entered_at, started_at) index bounds the
+    # scan and covers it. Only the last step of a whole process counts as
+    # enabled, not a finished child workflow.
     return (ProcessRecord.select(*columns)
             .where((ProcessRecord.status == "completed") & (ProcessRecord.step_entered_at >= since)
                    & ProcessRecord.current_step.in_(ENABLED_STEPS)))

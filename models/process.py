@@ -37,6 +37,7 @@ class ProcessRecord(BaseModel):
         indexes = (
             (("process_type", "status", "updated_at"), False),
             (("current_step", "status", "process_type"), False),
+            (("current_step", "status", "step_entered_at", "started_at"), False),
             (("status", "step_entered_at"), False),
             (("waiting_on", "step_entered_at"), False),
             (("updated_at",), False),
