@@ -1,14 +1,13 @@
 """P3 for a Chilean company: its RUT, its 6-digit plan, and VAT to its own accounts."""
 from __future__ import annotations
 
-import peewee
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from activities.accounting import create_accounting_company
 from habilita.demo_accounting import generate_documents
 from models import Company
-from models.accounting import Voucher, VoucherLine
+from models.accounting import VoucherLine
 from workflows.accounting_sync import SyncTuning
 
 from .conftest import FIRST_DAY, P3
@@ -63,4 +62,3 @@ async def test_a_chilean_company_syncs_with_its_plan_and_posts_vat_to_its_own_ac
     used = {code for (code,) in VoucherLine.select(VoucherLine.account_code).distinct().tuples()}
     assert used == {"110310", "310115", "210710", "210210", "410235", "110710"}
     assert not VoucherLine.select().where(VoucherLine.account_code.startswith("24")).exists()
-    assert Voucher.select(peewee.fn.COUNT(Voucher.id)).scalar() == 200
