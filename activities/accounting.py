@@ -13,7 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from accounting.charts import ChartAccount, ChartError, new_account, posting_problem, standard_chart
-from models import AuditEvent, Company, database_proxy, utcnow
+from models import AuditEvent, Company, database_proxy, insert_in_batches, utcnow
 from models.accounting import Account, AccountingCompany, DefaultAccounts, IntegrationRequest
 
 DUPLICATE_TAX_ID = "DuplicateTaxId"
@@ -102,9 +102,7 @@ def seed_chart(ledger: AccountingCompany) -> int:
     fields = [Account.accounting_company, Account.code, Account.name, Account.level, Account.parent_code,
               Account.postable, Account.created_at]
     with database_proxy.atomic():
-        for start in range(0, len(rows), 500):
-            Account.insert_many(rows[start:start + 500], fields=fields).execute()
-    return len(rows)
+        return insert_in_batches(Account, rows, size=500, fields=fields)
 
 
 def chart_of(ledger_id: int) -> dict[str, ChartAccount]:

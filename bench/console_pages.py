@@ -26,7 +26,7 @@ from admin.processes.catalog import KINDS
 from admin.views.home import steps_by_type
 from habilita.db import open_database, upgrade
 from habilita.settings import Settings
-from models import Company, ProcessRecord, User, database_proxy, utcnow
+from models import Company, ProcessRecord, User, database_proxy, insert_in_batches, utcnow
 from models.process import STATUSES
 
 PASSWORD = "bench-clave-2024"
@@ -48,27 +48,23 @@ def populate(rows: int, companies: int, seed: int = 7) -> None:
              "legal_name": f"Empresa de prueba {i:05d} SAS", "created_at": now, "updated_at": now}
             for i in range(companies)]).execute()
     company_ids = [c.id for c in Company.select(Company.id)]
-    batch = []
-    for n in range(rows):
-        ptype = rng.choice(tuple(TYPES))
-        started = now - dt.timedelta(minutes=rng.randint(0, 200 * 24 * 60))
-        entered = started + (now - started) * rng.random()
-        status = rng.choices(STATUSES, weights=(20, 50, 25, 2, 2, 1))[0]
-        batch.append({
-            "workflow_id": f"{ptype}-{n:06d}", "run_id": "", "process_type": ptype,
-            "company": rng.choice(company_ids), "status": status,
-            "current_step": "enabled" if status == "completed" and ptype == "einvoicing" else rng.choice(TYPES[ptype]),
-            "waiting_on": rng.choice(WAITING) if status == "waiting" else "", "step_entered_at": entered,
-            "last_error": "", "version": "", "started_at": started, "updated_at": entered,
-            "completed_at": entered if status == "completed" else None,
-        })
-        if len(batch) == 5000:
-            with database_proxy.atomic():
-                ProcessRecord.insert_many(batch).execute()
-            batch = []
-    if batch:
-        with database_proxy.atomic():
-            ProcessRecord.insert_many(batch).execute()
+
+    def records():
+        for n in range(rows):
+            ptype = rng.choice(tuple(TYPES))
+            started = now - dt.timedelta(minutes=rng.randint(0, 200 * 24 * 60))
+            entered = started + (now - started) * rng.random()
+            status = rng.choices(STATUSES, weights=(20, 50, 25, 2, 2, 1))[0]
+            yield {
+                "workflow_id": f"{ptype}-{n:06d}", "run_id": "", "process_type": ptype,
+                "company": rng.choice(company_ids), "status": status,
+                "current_step": "enabled" if status == "completed" and ptype == "einvoicing" else rng.choice(TYPES[ptype]),
+                "waiting_on": rng.choice(WAITING) if status == "waiting" else "", "step_entered_at": entered,
+                "last_error": "", "version": "", "started_at": started, "updated_at": entered,
+                "completed_at": entered if status == "completed" else None,
+            }
+
+    insert_in_batches(ProcessRecord, records(), size=5000)
 
 
 def timed(call, runs: int) -> list[float]:

@@ -44,7 +44,7 @@ from habilita.db import open_database, upgrade  # noqa: E402
 from habilita.devserver import DevServerConfig, temporal_binary  # noqa: E402
 from habilita.settings import Settings  # noqa: E402
 from habilita.worker import WORKFLOWS, build_activities  # noqa: E402
-from models import Company, ProcessRecord, User, database_proxy, utcnow  # noqa: E402
+from models import Company, ProcessRecord, User, insert_in_batches, utcnow  # noqa: E402
 from simulators.dian.server import make_server  # noqa: E402
 from support.stuck import (  # noqa: E402
     ActivitySignalCache, QueueOptions, failing_workflow_tasks, find_stuck, retrying_activities, sla_overruns,
@@ -59,29 +59,26 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def populate(healthy: int, overdue: int, company_id: int, seed: int = 11) -> None:
     """Healthy and overdue projections in bulk; none of them has a workflow in Temporal."""
-    rng, now, batch = random.Random(seed), utcnow(), []
-    for n in range(healthy + overdue):
-        late = n >= healthy
-        if late:
-            status, waiting = "waiting", rng.choice(("staff", "company", "dian"))
-            entered = now - dt.timedelta(days=rng.uniform(3.2, 30))
-        else:
-            status = rng.choices(("completed", "cancelled", "waiting"), weights=(60, 2, 38))[0]
-            waiting = rng.choices(("staff", "company", "dian"), weights=(50, 45, 5))[0] if status == "waiting" else ""
-            entered = now - dt.timedelta(hours=rng.uniform(0, 40))
-        batch.append({
-            "workflow_id": f"einvoicing-bench-{n:06d}", "run_id": "", "process_type": "einvoicing",
-            "company": company_id, "current_step": rng.choice(("certificate", "test_set", "voucher_type")),
-            "status": status, "waiting_on": waiting, "step_entered_at": entered, "last_error": "", "version": "",
-            "started_at": entered, "updated_at": entered, "completed_at": entered if status == "completed" else None,
-        })
-        if len(batch) == 5000:
-            with database_proxy.atomic():
-                ProcessRecord.insert_many(batch).execute()
-            batch = []
-    if batch:
-        with database_proxy.atomic():
-            ProcessRecord.insert_many(batch).execute()
+    rng, now = random.Random(seed), utcnow()
+
+    def records():
+        for n in range(healthy + overdue):
+            late = n >= healthy
+            if late:
+                status, waiting = "waiting", rng.choice(("staff", "company", "dian"))
+                entered = now - dt.timedelta(days=rng.uniform(3.2, 30))
+            else:
+                status = rng.choices(("completed", "cancelled", "waiting"), weights=(60, 2, 38))[0]
+                waiting = rng.choices(("staff", "company", "dian"), weights=(50, 45, 5))[0] if status == "waiting" else ""
+                entered = now - dt.timedelta(hours=rng.uniform(0, 40))
+            yield {
+                "workflow_id": f"einvoicing-bench-{n:06d}", "run_id": "", "process_type": "einvoicing",
+                "company": company_id, "current_step": rng.choice(("certificate", "test_set", "voucher_type")),
+                "status": status, "waiting_on": waiting, "step_entered_at": entered, "last_error": "", "version": "",
+                "started_at": entered, "updated_at": entered, "completed_at": entered if status == "completed" else None,
+            }
+
+    insert_in_batches(ProcessRecord, records(), size=5000)
 
 
 def percentile(samples: list[float], q: int) -> float:

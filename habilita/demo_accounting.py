@@ -15,7 +15,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from activities.accounting import create_accounting_company
 from dian.checkdigit import nit_check_digit
-from models import Company, database_proxy
+from models import Company, database_proxy, insert_in_batches
 from models.accounting import AccountingCompany, ElectronicDocument
 from workflows.accounting import AccountingIntegration, StartAccountingIntegration
 from workflows.accounting_sync import SyncTuning
@@ -53,8 +53,8 @@ def generate_documents(company: Company, *, count: int, first_day: dt.date, days
               ElectronicDocument.counterparty_name, ElectronicDocument.net, ElectronicDocument.tax,
               ElectronicDocument.total, ElectronicDocument.created_at]
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    rows, inserted = [], 0
-    with database_proxy.atomic():
+
+    def rows():
         for n in range(number_offset + 1, number_offset + count + 1):
             kind = rng.random()
             if kind < 0.70:
@@ -66,13 +66,12 @@ def generate_documents(company: Company, *, count: int, first_day: dt.date, days
             net = Decimal(rng.randrange(10_000, 5_000_000)).quantize(CENT)
             tax = (net * VAT_RATE).quantize(CENT) if rng.random() < 0.9 else Decimal("0.00")
             day = first_day + dt.timedelta(days=(n - number_offset - 1) * days // max(count, 1))
-            rows.append((company.id, direction, doc_type, f"{prefix}{n:07d}", day, party, f"Tercero {party}",
-                         net, tax, net + tax, now))
-            # Inserted as generated, so 100,000 documents never sit in memory at once.
-            if len(rows) == INSERT_BATCH or n == number_offset + count:
-                ElectronicDocument.insert_many(rows, fields=fields).execute()
-                inserted, rows = inserted + len(rows), []
-    return inserted
+            yield (company.id, direction, doc_type, f"{prefix}{n:07d}", day, party, f"Tercero {party}",
+                   net, tax, net + tax, now)
+
+    # Inserted as generated, so 100,000 documents never sit in memory at once; all of them or none.
+    with database_proxy.atomic():
+        return insert_in_batches(ElectronicDocument, rows(), size=INSERT_BATCH, fields=fields)
 
 
 def demo_company() -> Company:

@@ -2,7 +2,7 @@
 from .access import LoginFailure, OutboxMessage, PasswordResetToken
 from .accounting import ACCOUNTING_MODELS
 from .audit import AuditEvent
-from .base import BaseModel, connect, database_proxy, utcnow
+from .base import BaseModel, connect, database_proxy, insert_in_batches, utcnow
 from .company import Company
 from .enablement import (
     CertificateLoan, DianSoftware, Notification, NumberingResolution, Representative, SigningCertificate, TestSetBatch,
@@ -21,5 +21,5 @@ ALL_MODELS += ACCOUNTING_MODELS
 __all__ = [
     "ALL_MODELS", "AuditEvent", "LoginFailure", "OutboxMessage", "PasswordResetToken", "BaseModel", "CertificateLoan", "Company", "DianSoftware", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
     "SigningCertificate", "TestSetBatch", "TestSetDocument", "VoucherType",
-    "ROLES", "StoredFile", "TaxIdLocked", "User", "connect", "database_proxy", "utcnow",
+    "ROLES", "StoredFile", "TaxIdLocked", "User", "connect", "database_proxy", "insert_in_batches", "utcnow",
 ]

@@ -45,6 +45,18 @@ def write_transaction():
     return db.atomic("IMMEDIATE") if isinstance(db, peewee.SqliteDatabase) else db.atomic()
 
 
+def insert_in_batches(model: type[peewee.Model], rows, *, size: int, fields=None) -> int:
+    """Insert ``rows`` (dicts, or tuples in ``fields`` order) ``size`` at a time, each batch in a
+    transaction of its own (a savepoint inside an outer one); returns how many. ``rows`` may be a
+    generator, so a large load never sits in memory whole."""
+    inserted = 0
+    for batch in peewee.chunked(rows, size):
+        with database_proxy.atomic():
+            model.insert_many(batch, fields=fields).execute()
+        inserted += len(batch)
+    return inserted
+
+
 def connect(url: str) -> peewee.Database:
     """Open the database at ``url`` and bind every model to it."""
     if url.startswith("sqlite"):
