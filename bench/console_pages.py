@@ -20,14 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from admin import create_app
-from admin import dashboard
-from admin.processes.catalog import KINDS
-from admin.views.home import steps_by_type
-from habilita.db import open_database, upgrade
+from habilita.console import create_app
+from habilita.console import dashboard
+from habilita.console.processes.catalog import KINDS
+from habilita.console.views.home import steps_by_type
+from habilita.models.database import open_database, upgrade
 from habilita.settings import Settings
-from models import Company, ProcessRecord, User, database_proxy, insert_in_batches, utcnow
-from models.process import STATUSES
+from habilita.models import Company, ProcessRecord, User, database_proxy, insert_in_batches, utcnow
+from habilita.models.process import STATUSES
 
 PASSWORD = "bench-clave-2024"
 TYPES = {"einvoicing": ("dian_registration", "certificate", "test_set", "numbering_resolution",

@@ -7,7 +7,7 @@ a driver answers every human step through its update as soon as the
 projection shows the step waiting (own and loaned certificates alternate;
 the test set is 2 invoices, 1 credit note, 1 debit note). The DIAN and
 billing simulators run as separate processes on loopback, as `habilita dev`
-starts them (``python -m simulators.dian`` / ``python -m simulators.billing``),
+starts them (``python -m habilita.simulators.dian`` / ``python -m habilita.simulators.billing``),
 so their CPU does not share this process's GIL; the worker runs in this
 process, against a fresh local dev server with the same SQLite pragmas as
 `make run`.
@@ -167,7 +167,7 @@ class Console:
             raise TimeoutError(f"{workflow_id} never reached {step} ({status})") from None
 
     async def _watch(self) -> None:
-        from models import ProcessRecord
+        from habilita.models import ProcessRecord
 
         def standing(ids: list[str]) -> dict[str, tuple[str, str]]:
             rows = ProcessRecord.select(ProcessRecord.workflow_id, ProcessRecord.current_step, ProcessRecord.status) \
@@ -197,15 +197,15 @@ def post(url: str, body: dict | None = None) -> dict:
 
 async def one_flow(stack: Stack, company, *, loan: bool) -> tuple[str, float]:
     """One enablement from registration to enabled; returns its workflow id and seconds."""
-    from activities.representatives import LegalRepresentative
-    from activities.uploads import receive_signed_letter
-    from models import StoredFile
-    from workflows.certificate import (
+    from habilita.activities.representatives import LegalRepresentative
+    from habilita.activities.uploads import receive_signed_letter
+    from habilita.models import StoredFile
+    from habilita.workflows.certificate import (
         CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload,
     )
-    from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
-    from workflows.numbering import DianConfirmation
-    from workflows.voucher import VoucherTypeSetup
+    from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
+    from habilita.workflows.numbering import DianConfirmation
+    from habilita.workflows.voucher import VoucherTypeSetup
 
     settings, nit, client = stack.settings, company.tax_id, stack.client
     began = time.perf_counter()
@@ -289,8 +289,8 @@ async def count_steps(client, workflow_id: str, steps: Steps, profile: Profile) 
 
 
 def companies(count: int) -> list:
-    from dian.checkdigit import nit_check_digit
-    from models import Company
+    from habilita.dian.checkdigit import nit_check_digit
+    from habilita.models import Company
 
     return [Company.create(country="CO", tax_id=str(900_200_000 + i), check_digit=nit_check_digit(str(900_200_000 + i)),
                            legal_name=f"Empresa Bench {i} SAS") for i in range(count)]
@@ -323,17 +323,17 @@ def simulator(name: str, module: str, *options: str):
 
 
 async def run(args) -> str:
-    from habilita.codec import data_converter
-    from habilita.db import open_database, upgrade
+    from habilita.adapters.codec import data_converter
+    from habilita.models.database import open_database, upgrade
     from habilita.settings import Settings
     from habilita.worker import build_worker
-    from simulators.dian.app import SOAP_PATH
+    from habilita.simulators.dian.app import SOAP_PATH
 
     var = Path(tempfile.mkdtemp(prefix="bench-enablement-"))
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    with simulator("dian-sim", "simulators.dian", "--state", str(var / "dian-sim.db"), "--processing-seconds", "0.2",
+    with simulator("dian-sim", "habilita.simulators.dian", "--state", str(var / "dian-sim.db"), "--processing-seconds", "0.2",
                    "--invoice-set", *map(str, SMALL_SET), "--allowed-rejections", "2") as dian_url, \
-            simulator("billing-sim", "simulators.billing") as billing_url:
+            simulator("billing-sim", "habilita.simulators.billing") as billing_url:
         settings = Settings.from_env({
             "HABILITA_VAR": str(var), "DATABASE_URL": f"sqlite:///{var / 'bench.db'}",
             "HABILITA_ENCRYPTION_KEY": key, "SECRET_KEY": "bench", "DIAN_URL": dian_url + SOAP_PATH,

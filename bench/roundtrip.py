@@ -17,7 +17,7 @@ import os
 from temporalio.converter import DataConverter
 from temporal_baseline import bare_activity_rate, bare_update_rate, dev_server, median_rate, with_converter
 
-from habilita.codec import data_converter
+from habilita.adapters.codec import data_converter
 
 
 async def main(rounds: int) -> None:

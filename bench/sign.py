@@ -19,12 +19,12 @@ from decimal import Decimal
 from signxml.algorithms import CanonicalizationMethod
 from signxml.xades import XAdESSigner
 
-from dian import schemas, ubl
-from dian.certificates import generate_test_certificate
-from dian.clock import colombia_now
-from dian.documents import Invoice, NumberingRange
-from dian.sample import SAMPLE_CUSTOMER, SampleIssuer, build_test_set, sample_lines, zip_batches
-from dian.signing import Signer
+from habilita.dian import schemas, ubl
+from habilita.dian.certificates import generate_test_certificate
+from habilita.dian.clock import colombia_now
+from habilita.dian.documents import Invoice, NumberingRange
+from habilita.dian.sample import SAMPLE_CUSTOMER, SampleIssuer, build_test_set, sample_lines, zip_batches
+from habilita.dian.signing import Signer
 
 ISSUER = SampleIssuer(nit="900123456", legal_name="EMPRESA DE PRUEBAS S.A.S.",
                       software_id="56f2ae4e-9812-4fad-9255-08fcfcd5ccb0", pin="75315")

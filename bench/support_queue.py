@@ -36,21 +36,21 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
-from activities.dian_client import DianClient  # noqa: E402
-from admin import create_app  # noqa: E402
-from dian.certificates import generate_test_certificate  # noqa: E402
-from habilita.codec import data_converter  # noqa: E402
-from habilita.db import open_database, upgrade  # noqa: E402
-from habilita.devserver import DevServerConfig, temporal_binary  # noqa: E402
+from habilita.adapters.dian_client import DianClient  # noqa: E402
+from habilita.console import create_app  # noqa: E402
+from habilita.dian.certificates import generate_test_certificate  # noqa: E402
+from habilita.adapters.codec import data_converter  # noqa: E402
+from habilita.models.database import open_database, upgrade  # noqa: E402
+from habilita.devstack.devserver import DevServerConfig, temporal_binary  # noqa: E402
 from habilita.settings import Settings  # noqa: E402
 from habilita.worker import WORKFLOWS, build_activities  # noqa: E402
-from models import Company, ProcessRecord, User, insert_in_batches, utcnow  # noqa: E402
-from simulators.dian.server import make_server  # noqa: E402
-from support.stuck import (  # noqa: E402
+from habilita.models import Company, ProcessRecord, User, insert_in_batches, utcnow  # noqa: E402
+from habilita.simulators.dian.server import make_server  # noqa: E402
+from habilita.support.stuck import (  # noqa: E402
     ActivitySignalCache, QueueOptions, failing_workflow_tasks, find_stuck, retrying_activities, sla_overruns,
 )
 from tests.support.drill import DrillActivities, DrillInput, DrillProcess, DrillStart  # noqa: E402
-from workflows import attributes  # noqa: E402
+from habilita.workflows import attributes  # noqa: E402
 
 PASSWORD = "bench-clave-2024"
 RETRYING, BROKEN, OVERDUE = 100, 5, 895

@@ -69,10 +69,10 @@ async def history_lengths(client, workflow_id: str) -> list[int]:
 def raw_bulk_insert(ledger_id: int, company_id: int) -> tuple[float, int]:
     """Insert the vouchers the sync produced, recomputed from the documents, in one
     transaction with explicit ids; returns (seconds, vouchers). Only the insert is timed."""
-    from accounting.posting import voucher_lines, voucher_number
-    from activities.accounting_sync import _documents, side_accounts
-    from models import database_proxy, utcnow
-    from models.accounting import AccountingCompany, DefaultAccounts, ElectronicDocument, Voucher, VoucherLine
+    from habilita.accounting.posting import voucher_lines, voucher_number
+    from habilita.activities.accounting_sync import _documents, side_accounts
+    from habilita.models import database_proxy, utcnow
+    from habilita.models.accounting import AccountingCompany, DefaultAccounts, ElectronicDocument, Voucher, VoucherLine
 
     ledger = AccountingCompany.get_by_id(ledger_id)
     accounts = side_accounts(DefaultAccounts.get(DefaultAccounts.accounting_company == ledger), ledger.country)
@@ -102,21 +102,21 @@ def raw_bulk_insert(ledger_id: int, company_id: int) -> tuple[float, int]:
 
 
 async def run(args) -> str:
-    from habilita.codec import data_converter
-    from habilita.db import open_database, upgrade
-    from habilita.demo_accounting import generate_documents
-    from habilita.devserver import DevServerConfig, temporal_binary
+    from habilita.adapters.codec import data_converter
+    from habilita.models.database import open_database, upgrade
+    from habilita.demo.accounting import generate_documents
+    from habilita.devstack.devserver import DevServerConfig, temporal_binary
     from habilita.settings import Settings
     from habilita.worker import build_worker
-    from activities.accounting import create_accounting_company
-    from models import Company, database_proxy
-    from models.accounting import Voucher, VoucherLine
-    from workflows import attributes
-    from workflows.accounting import (
+    from habilita.activities.accounting import create_accounting_company
+    from habilita.models import Company, database_proxy
+    from habilita.models.accounting import Voucher, VoucherLine
+    from habilita.workflows import attributes
+    from habilita.workflows.accounting import (
         AcceptIntegration, AccountingIntegration, ConnectAndSync, RequestIntegration, SetDefaultAccounts,
         StartAccountingIntegration,
     )
-    from workflows.accounting_sync import AccountingSync, SyncTuning
+    from habilita.workflows.accounting_sync import AccountingSync, SyncTuning
 
     var = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()

@@ -24,8 +24,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 with workflow.unsafe.imports_passed_through():
-    from habilita.devserver import DevServerConfig, temporal_binary
-    from workflows import attributes
+    from habilita.devstack.devserver import DevServerConfig, temporal_binary
+    from habilita.workflows import attributes
 
 
 @activity.defn

@@ -6,22 +6,12 @@ import concurrent.futures
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.accounting_sync import accounting_activities
-from activities.process import ProcessActivities
-from activities.wiring import enablement_activities
-from workflows.accounting import AccountingIntegration
-from workflows.accounting_sync import AccountingSync
-from workflows.certificate import CertificateActivation
-from workflows.einvoicing import EInvoicingEnablement
-from workflows.reminders import OwnCertificateReminder
-from workflows.support_document import SupportDocumentEnablement
-from workflows.test_set import TestSetSubmission
+from habilita.activities.accounting_sync import accounting_activities
+from habilita.activities.process import ProcessActivities
+from habilita.activities.wiring import enablement_activities
+from habilita.workflows.registry import WORKFLOWS
 
 from .settings import Settings
-
-WORKFLOWS = [EInvoicingEnablement, CertificateActivation, TestSetSubmission, OwnCertificateReminder]
-WORKFLOWS += [SupportDocumentEnablement]
-WORKFLOWS += [AccountingIntegration, AccountingSync]
 
 
 def build_activities(settings: Settings) -> list:

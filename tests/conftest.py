@@ -18,17 +18,17 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-import models
-from habilita.codec import data_converter
-from habilita.db import open_database, upgrade
-from habilita.devserver import DevServerConfig, temporal_binary, test_server_binary
+from habilita import models
+from habilita.adapters.codec import data_converter
+from habilita.models.database import open_database, upgrade
+from habilita.devstack.devserver import DevServerConfig, temporal_binary, test_server_binary
 from habilita.settings import Settings
-from simulators.billing.ledger import Ledger
-from simulators.billing.server import serve_in_thread
-from simulators.dian.config import SimulatorConfig, invoice_set
-from simulators.dian.server import make_server as make_dian_server
+from habilita.simulators.billing.ledger import Ledger
+from habilita.simulators.billing.server import serve_in_thread
+from habilita.simulators.dian.config import SimulatorConfig, invoice_set
+from habilita.simulators.dian.server import make_server as make_dian_server
 from tests.harness import POSTGRES_URL, SMALL_SET, TEST_ENCRYPTION_KEY, Portal, test_settings
-from workflows import attributes
+from habilita.workflows import attributes
 
 
 

@@ -12,7 +12,7 @@ import requests
 from temporalio.service import RPCError, RPCStatusCode
 
 from habilita.settings import Settings
-from models import ProcessRecord
+from habilita.models import ProcessRecord
 
 TEST_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 POSTGRES_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""

@@ -8,14 +8,14 @@ import uuid
 import pytest
 from temporalio.service import RPCError
 
-from activities.accounting import create_accounting_company
-from habilita.demo_accounting import generate_documents
-from models import ProcessRecord
-from workflows.accounting import (
+from habilita.activities.accounting import create_accounting_company
+from habilita.demo.accounting import generate_documents
+from habilita.models import ProcessRecord
+from habilita.workflows.accounting import (
     AcceptIntegration, AccountingIntegration, ConnectAndSync, RequestIntegration, SetDefaultAccounts,
     StartAccountingIntegration,
 )
-from workflows.accounting_sync import AccountingSync, SyncTuning
+from habilita.workflows.accounting_sync import AccountingSync, SyncTuning
 
 ACTOR = "ana@example.co"
 FIRST_DAY = dt.date(2024, 1, 1)

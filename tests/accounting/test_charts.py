@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounting.charts import ChartError, new_account, posting_problem, standard_chart
+from habilita.accounting.charts import ChartError, new_account, posting_problem, standard_chart
 
 
 def chart(country):

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.accounting import create_accounting_company
-from habilita.demo_accounting import generate_documents
-from models import Company
-from models.accounting import VoucherLine
-from workflows.accounting_sync import SyncTuning
+from habilita.activities.accounting import create_accounting_company
+from habilita.demo.accounting import generate_documents
+from habilita.models import Company
+from habilita.models.accounting import VoucherLine
+from habilita.workflows.accounting_sync import SyncTuning
 
 from .conftest import FIRST_DAY, P3
 from .test_sync import assert_each_document_posted_once_and_balanced

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from accounting.errors import Unpostable
-from accounting.posting import Document, SideAccounts, voucher_lines
+from habilita.accounting.errors import Unpostable
+from habilita.accounting.posting import Document, SideAccounts, voucher_lines
 
 SALES = SideAccounts(auxiliary="130500", detail="413500", vat="240805")
 PURCHASES = SideAccounts(auxiliary="220500", detail="620500", vat="240810")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.accounting import create_accounting_company
-from models import AuditEvent, ProcessRecord
-from models.accounting import AccountingCompany, DefaultAccounts, IntegrationRequest
-from workflows.accounting import (
+from habilita.activities.accounting import create_accounting_company
+from habilita.models import AuditEvent, ProcessRecord
+from habilita.models.accounting import AccountingCompany, DefaultAccounts, IntegrationRequest
+from habilita.workflows.accounting import (
     AccountingIntegration, ConnectAndSync, CreateChartAccount, HideAccountingCompany, SetDefaultAccounts,
 )
 

@@ -8,10 +8,10 @@ import peewee
 from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy
 
-from activities.accounting_sync import SyncScope
+from habilita.activities.accounting_sync import SyncScope
 
-from models.accounting import AccountingCompany, ElectronicDocument, Voucher, VoucherLine
-from workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncJob, SyncTuning
+from habilita.models.accounting import AccountingCompany, ElectronicDocument, Voucher, VoucherLine
+from habilita.workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncJob, SyncTuning
 
 from .conftest import ACTOR, P3
 

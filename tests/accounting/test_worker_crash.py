@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 from habilita.worker import build_worker
-from models.accounting import ElectronicDocument, Voucher
-from workflows.accounting_sync import AccountingSync, SyncTuning
+from habilita.models.accounting import ElectronicDocument, Voucher
+from habilita.workflows.accounting_sync import AccountingSync, SyncTuning
 
 from tests.harness import TEST_ENCRYPTION_KEY
 from .conftest import P3

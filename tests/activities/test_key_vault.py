@@ -5,10 +5,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from activities.certificates import KeyVault, store_certificate
-from dian.certificates import generate_test_certificate
-from habilita.secrets_box import DecryptionError, SecretBox
-from models import SigningCertificate
+from habilita.activities.certificates import KeyVault, store_certificate
+from habilita.dian.certificates import generate_test_certificate
+from habilita.adapters.secrets_box import DecryptionError, SecretBox
+from habilita.models import SigningCertificate
 from tests.harness import TEST_ENCRYPTION_KEY
 
 

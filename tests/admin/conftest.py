@@ -7,8 +7,8 @@ import re
 import pytest
 import pytest_asyncio
 
-from admin import create_app
-from models import User
+from habilita.console import create_app
+from habilita.models import User
 from tests.harness import terminate_projected
 
 PASSWORD = "clave-segura-2024"

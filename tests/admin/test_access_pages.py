@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from urllib.parse import urlparse
 
-from models import AuditEvent, LoginFailure, OutboxMessage, PasswordResetToken, User, utcnow
+from habilita.models import AuditEvent, LoginFailure, OutboxMessage, PasswordResetToken, User, utcnow
 
 from .conftest import PASSWORD, csrf_from, make_user, sign_in
 

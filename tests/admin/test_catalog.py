@@ -9,11 +9,11 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from wtforms import FileField, PasswordField, SelectField
 
-import admin
-from admin.processes.catalog import ALL_KINDS, KINDS
-from admin.processes.step_forms import form_class
+from habilita import console
+from habilita.console.processes.catalog import ALL_KINDS, KINDS
+from habilita.console.processes.step_forms import form_class
 
-ADMIN_DIR = Path(admin.__file__).parent
+ADMIN_DIR = Path(console.__file__).parent
 CATALOG = ADMIN_DIR / "translations" / "es" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None}
 METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
@@ -73,9 +73,9 @@ def test_the_signed_letter_upload_is_one_file_input(app):
 
 
 def test_the_voucher_type_form_offers_the_synced_resolutions_to_pick(app):
-    from activities.numbering import ResolutionFacts
-    from admin.processes.step_forms import resolution_choices
-    from workflows.einvoicing import EnablementStatus
+    from habilita.activities.numbering import ResolutionFacts
+    from habilita.console.processes.step_forms import resolution_choices
+    from habilita.workflows.einvoicing import EnablementStatus
 
     status = EnablementStatus(step="voucher_type", status="waiting", waiting_on="staff", registration=None,
                               resolutions=(ResolutionFacts(7, "18760000001", "SETP", 990000000, 995000000,
@@ -88,7 +88,7 @@ def test_the_voucher_type_form_offers_the_synced_resolutions_to_pick(app):
 
 
 def test_english_follows_by_setting_the_locale_without_touching_views(settings, db):
-    from admin import create_app
+    from habilita.console import create_app
 
     english = create_app(dataclasses.replace(settings, admin_locale="en"), test_config={"TESTING": True})
     page = english.test_client().get("/auth/login").get_data(as_text=True)

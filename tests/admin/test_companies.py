@@ -1,7 +1,7 @@
 """Companies: the tax id is checked at its field, and every save is audited."""
 from __future__ import annotations
 
-from models import AuditEvent, Company, utcnow
+from habilita.models import AuditEvent, Company, utcnow
 
 from .conftest import csrf_from
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from admin import dashboard
-from models import ProcessRecord, utcnow
+from habilita.console import dashboard
+from habilita.models import ProcessRecord, utcnow
 
 STEPS = {"einvoicing": ("dian_registration", "certificate", "voucher_type"),
          "support_document": ("dian_enablement", "certificate", "voucher_type")}

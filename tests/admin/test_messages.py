@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from admin.messages import translated, translated_summary
-from admin.processes.labels import document_status_label
+from habilita.console.messages import translated, translated_summary
+from habilita.console.processes.labels import document_status_label
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_dian_document_statuses_read_in_spanish(spanish):
 
 
 def test_what_support_did_reads_in_spanish_in_the_history(spanish):
-    from admin.processes.labels import action_label
+    from habilita.console.processes.labels import action_label
 
     assert action_label("support: retry now") == "soporte: reintentó ya"
     assert action_label("support: skip test_set") == "soporte: omitió el paso Set de pruebas"
@@ -78,7 +78,7 @@ def test_what_support_did_reads_in_spanish_in_the_history(spanish):
      "inició el subproceso CertificateActivation (einvoicing-1-certificate)"),
 ])
 def test_a_timeline_line_reads_in_spanish(spanish, english, spanish_text):
-    from admin.messages import timeline_words
+    from habilita.console.messages import timeline_words
 
     assert timeline_words(english).startswith(spanish_text)
 

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from models import AuditEvent, ProcessRecord
+from habilita.models import AuditEvent, ProcessRecord
 
 from .conftest import csrf_from, sign_in
 

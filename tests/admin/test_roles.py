@@ -1,8 +1,8 @@
 """Roles are enforced on the server, on every view and action."""
 from __future__ import annotations
 
-from admin.access import WRITE_ENDPOINTS
-from models import AuditEvent, Company
+from habilita.console.access import WRITE_ENDPOINTS
+from habilita.models import AuditEvent, Company
 
 from .conftest import csrf_from
 from .test_routes_require_login import sample_url

@@ -7,12 +7,12 @@ import io
 import json
 import re
 
-from models import AuditEvent, ProcessRecord
+from habilita.models import AuditEvent, ProcessRecord
 from tests.support.conftest import (  # noqa: F401 (fixtures)
     dian_company, dian_faults, dian_sim, start_drill, support_worker, wait_for, wait_for_step,
 )
 from tests.support.drill import DrillInput, DrillProcess
-from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
+from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
 
 from .conftest import csrf_from
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from admin.timed_cache import TimedCache
+from habilita.console.timed_cache import TimedCache
 
 
 def test_a_value_is_computed_once_while_it_is_fresh():

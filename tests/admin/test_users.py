@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from models import AuditEvent, OutboxMessage, User
+from habilita.models import AuditEvent, OutboxMessage, User
 
 from .conftest import csrf_from, sign_in
 

@@ -15,12 +15,12 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-from dian import ubl
-from dian.clock import COLOMBIA
-from dian.documents import Address, Invoice, Line, LineTax, NumberingRange, Party, Software
-from dian.certificates import generate_test_certificate
-from dian.sample import SampleIssuer, build_sample_set
-from dian.signing import Signer
+from habilita.dian import ubl
+from habilita.dian.clock import COLOMBIA
+from habilita.dian.documents import Address, Invoice, Line, LineTax, NumberingRange, Party, Software
+from habilita.dian.certificates import generate_test_certificate
+from habilita.dian.sample import SampleIssuer, build_sample_set
+from habilita.dian.signing import Signer
 
 ISSUED_AT = datetime.datetime(2024, 3, 15, 10, 53, 10, tzinfo=COLOMBIA)
 PIN = "75315"

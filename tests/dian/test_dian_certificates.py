@@ -5,7 +5,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.oid import NameOID
 
-from dian.certificates import (
+from habilita.dian.certificates import (
     certificate_nit,
     generate_test_ca,
     generate_test_certificate,
@@ -13,7 +13,7 @@ from dian.certificates import (
     load_pem,
     load_pkcs12,
 )
-from dian.errors import CertificateError, InvalidTaxId
+from habilita.dian.errors import CertificateError, InvalidTaxId
 
 
 def test_generated_certificate_names_the_nit_and_the_company(test_key):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dian.checkdigit import (
+from habilita.dian.checkdigit import (
     format_nit,
     format_rut,
     nit_check_digit,
@@ -13,7 +13,7 @@ from dian.checkdigit import (
     validate_nit,
     validate_rut,
 )
-from dian.errors import DianError, InvalidTaxId
+from habilita.dian.errors import DianError, InvalidTaxId
 
 
 # Hand computation, weights 3, 7, 13, ... from the right:

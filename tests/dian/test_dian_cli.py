@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from habilita.cli_dian import dian_group
+from habilita.cli.dian import dian_group
 
 
 def test_sample_set_writes_every_type_and_verify_accepts_them(tmp_path, tamper):

@@ -3,8 +3,8 @@
 import hashlib
 from decimal import Decimal
 
-from dian import hashes
-from dian.amounts import hash_amount, write_amount
+from habilita.dian import hashes
+from habilita.dian.amounts import hash_amount, write_amount
 
 # Annex 1.8 example invoice; the concatenation is written out by hand.
 ANNEX_FIELDS = dict(

@@ -3,8 +3,8 @@
 import io
 import zipfile
 
-from dian.sample import build_test_set, dian_file_name, zip_batches
-from dian.verify import read_facts, verify_document
+from habilita.dian.sample import build_test_set, dian_file_name, zip_batches
+from habilita.dian.verify import read_facts, verify_document
 
 
 def test_a_test_set_of_100_documents_zips_into_batches_of_50(signer, issuer, issued_at):

@@ -11,13 +11,13 @@ from signxml import InvalidDigest, InvalidSignature, XMLVerifier
 from signxml.exceptions import SignXMLException
 from signxml.xades import XAdESVerifier
 
-from dian import ubl
-from dian.certificates import generate_test_ca, issue_certificate
-from dian.clock import COLOMBIA
-from dian.errors import SigningError
-from dian.namespaces import NS
-from dian.signing import DIAN_POLICY, Signer, signing_time_for
-from dian.verify import verify_document
+from habilita.dian import ubl
+from habilita.dian.certificates import generate_test_ca, issue_certificate
+from habilita.dian.clock import COLOMBIA
+from habilita.dian.errors import SigningError
+from habilita.dian.namespaces import NS
+from habilita.dian.signing import DIAN_POLICY, Signer, signing_time_for
+from habilita.dian.verify import verify_document
 
 KINDS = ["invoice", "credit_note", "debit_note", "support_document", "support_adjustment"]
 
@@ -59,7 +59,7 @@ def test_a_tampered_amount_fails_signxml_xmlsec1_and_verify_document(sample_docu
 
 
 def test_a_signature_by_another_key_fails_xmlsec1(sample_documents, xmlsec1):
-    from dian.certificates import generate_test_certificate
+    from habilita.dian.certificates import generate_test_certificate
 
     other = generate_test_certificate("900123456", "IMPOSTOR S.A.S.")
     assert xmlsec1(sample_documents["invoice"].xml, other.cert_pem()).returncode != 0

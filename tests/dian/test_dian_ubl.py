@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from dian import schemas, ubl
-from dian.documents import Line, LineTax
-from dian.errors import InvalidDocument
-from dian.namespaces import NS
-from dian.verify import read_facts
+from habilita.dian import schemas, ubl
+from habilita.dian.documents import Line, LineTax
+from habilita.dian.errors import InvalidDocument
+from habilita.dian.namespaces import NS
+from habilita.dian.verify import read_facts
 
 KINDS = ["invoice", "credit_note", "debit_note", "support_document", "support_adjustment"]
 EXPECTED = {

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from dian.errors import MalformedDocument
-from dian.verify import DocumentFacts, read_facts, verify_document
+from habilita.dian.errors import MalformedDocument
+from habilita.dian.verify import DocumentFacts, read_facts, verify_document
 
 PIN = "75315"
 
@@ -42,7 +42,7 @@ def test_garbage_is_a_schema_problem():
 
 
 def test_wrong_cufe_is_fad06_and_only_that(sign_invoice, make_invoice):
-    from dian.documents import NumberingRange
+    from habilita.dian.documents import NumberingRange
     wrong_key = NumberingRange.habilitacion()
     wrong_key = type(wrong_key)(**{**wrong_key.__dict__, "technical_key": "0" * 40})
     xml = sign_invoice(numbering=wrong_key)  # validly signed, but the CUFE uses another key
@@ -64,7 +64,7 @@ def test_without_pin_cude_is_not_checked(sample_documents):
 
 
 def test_unsigned_document_is_ze02(make_invoice):
-    from dian import ubl
+    from habilita.dian import ubl
 
     problems = verify_document(ubl.build(make_invoice()).to_bytes(), check_schema=False)
     assert [p.code for p in problems] == ["ZE02"]
@@ -80,7 +80,7 @@ def test_schema_breakage_is_zb01(sample_documents):
 
 
 def test_signing_time_on_another_day_is_ze02(signer, make_invoice, issued_at):
-    from dian import ubl
+    from habilita.dian import ubl
 
     other_day = (issued_at + datetime.timedelta(days=1)).isoformat()
     xml = signer.sign(ubl.build(make_invoice()).root, signing_time=other_day)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from activities.dian_client import DianClient, Timeouts
-from dian import status
-from dian.certificates import generate_test_certificate
-from dian.sample import SampleIssuer
-from dian.signing import Signer
-from simulators.dian import SimulatorConfig, invoice_set, make_server, support_document_set
+from habilita.adapters.dian_client import DianClient, Timeouts
+from habilita.dian import status
+from habilita.dian.certificates import generate_test_certificate
+from habilita.dian.sample import SampleIssuer
+from habilita.dian.signing import Signer
+from habilita.simulators.dian import SimulatorConfig, invoice_set, make_server, support_document_set
 
 COMPANY_NIT = "900123456"
 COMPANY_NAME = "EMPRESA DE PRUEBAS S.A.S."

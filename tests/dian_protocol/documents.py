@@ -9,10 +9,10 @@ from typing import Callable
 
 from lxml import etree
 
-from dian import namespaces as ns
-from dian.documents import NumberingRange
-from dian.sample import SignedDocument, build_test_set
-from dian.signing import SIGNATURE_PATH, Signer
+from habilita.dian import namespaces as ns
+from habilita.dian.documents import NumberingRange
+from habilita.dian.sample import SignedDocument, build_test_set
+from habilita.dian.signing import SIGNATURE_PATH, Signer
 
 
 def test_set_documents(signer: Signer, issuer, *, invoices: int = 4, credit_notes: int = 2, debit_notes: int = 2,

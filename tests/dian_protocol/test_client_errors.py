@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from activities.dian_client import DianClient, Timeouts
-from activities.dian_errors import DianHttpError, DianProtocolError, DianSoapFault, DianTimeout, DianTransportError
+from habilita.adapters.dian_client import DianClient, Timeouts
+from habilita.adapters.dian_errors import DianHttpError, DianProtocolError, DianSoapFault, DianTimeout, DianTransportError
 
 from .conftest import client_for
 from .documents import test_set_documents, zip_documents

@@ -49,16 +49,16 @@ def test_the_state_page_lists_companies_and_test_sets(simulator, company):
 
 
 def test_the_command_line_explains_itself():
-    result = subprocess.run([sys.executable, "-m", "simulators.dian", "--help"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "habilita.simulators.dian", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0
     assert "--port" in result.stdout and "--state" in result.stdout
 
 
 def served_output(tmp_path, *options: str) -> str:
-    """What ``python -m simulators.dian`` prints while it answers one request."""
+    """What ``python -m habilita.simulators.dian`` prints while it answers one request."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "simulators.dian", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "habilita.simulators.dian", "--port", str(port),
                                 "--state", str(tmp_path / "sim.db"), *options],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from dian import namespaces as ns
-from dian import status
-from dian.documents import NumberingRange
-from dian.signing import Signer
+from habilita.dian import namespaces as ns
+from habilita.dian import status
+from habilita.dian.documents import NumberingRange
+from habilita.dian.signing import Signer
 
 from .conftest import COMPANY_NIT, PROVIDER_NIT, client_for, wait_for_batch
 from .documents import resign, set_text, tamper, test_set_documents, zip_documents, zip_of

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import requests
 
-from dian import status
-from dian.signing import Signer
+from habilita.dian import status
+from habilita.dian.signing import Signer
 
 from .conftest import COMPANY_NIT, OTHER_NIT, client_for, wait_for_batch
 from .documents import tamper, test_set_documents, zip_documents, zip_of

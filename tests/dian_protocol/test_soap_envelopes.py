@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from dian import soap
+from habilita.dian import soap
 
 REQUESTS = [
     soap.SendTestSetAsync(file_name="z0900123456.zip", content_file=b"PK\x03\x04zip", test_set_id="4b5c0e3a-1d0e-4b43-9a39-2f3b1d7a0c11"),

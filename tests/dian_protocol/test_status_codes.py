@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dian import soap, status
+from habilita.dian import soap, status
 
 
 def test_rule_codes_are_read_from_rejection_lines():

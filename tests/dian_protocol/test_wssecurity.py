@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from dian import soap, wssecurity
+from habilita.dian import soap, wssecurity
 
 TO_ID_ATTR = "http://www.w3.org/2005/08/addressing:To"
 NS = {"soap": soap.SOAP12, "wsa": soap.WSA, "wsse": wssecurity.WSSE, "ds": wssecurity.DS, "wsu": soap.WSU}

@@ -17,9 +17,9 @@ import pytest_asyncio
 from playwright.async_api import async_playwright
 from werkzeug.serving import make_server
 
-from admin import create_app
+from habilita.console import create_app
 from habilita.settings import Settings
-from models import User
+from habilita.models import User
 from tests.harness import simulator_env, terminate_projected, test_settings
 from tests.support.conftest import (  # noqa: F401 (fixtures of the support drills)
     dian_company, dian_faults, dian_sim, start_drill, support_worker,

@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from models import CertificateLoan, Company, NumberingResolution, ProcessRecord
+from habilita.models import CertificateLoan, Company, NumberingResolution, ProcessRecord
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from models import AuditEvent, User
+from habilita.models import AuditEvent, User
 from tests.support.conftest import wait_for, wait_for_step
 from tests.support.drill import DrillInput, DrillProcess
 

@@ -12,7 +12,7 @@ import pytest_asyncio
 from click.testing import CliRunner
 
 from habilita.cli import cli
-from models import ProcessRecord
+from habilita.models import ProcessRecord
 from tests.harness import terminate
 
 TEST_SET_ID = str(uuid.uuid4())

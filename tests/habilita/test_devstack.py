@@ -14,9 +14,9 @@ import urllib.request
 import pytest
 
 from habilita.settings import Settings
-from habilita.temporal import connect
+from habilita.adapters.temporal import connect
 from tests.harness import free_port
-from workflows.einvoicing import DianRegistration, EInvoicingEnablement
+from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement
 
 TEST_SET_ID = "8f1b3c2a-4d5e-4f60-9a7b-0c1d2e3f4a5b"
 DEMO_WORKFLOW = "einvoicing-CO-900123456"

@@ -1,7 +1,7 @@
 """Settings: dev secrets generated once under var/, production refuses to invent them."""
 import pytest
 
-from habilita.secrets_box import DecryptionError, SecretBox
+from habilita.adapters.secrets_box import DecryptionError, SecretBox
 from habilita.settings import Settings, SettingsError
 
 

@@ -1,5 +1,5 @@
 """The audit log is append-only and hash-chained: a changed or deleted row is detected."""
-from models import AuditEvent
+from habilita.models import AuditEvent
 
 
 def write_three():

@@ -1,7 +1,7 @@
 """Companies: tax ids validated at the field, unique per country, frozen once DIAN depends on them."""
 import pytest
 
-from models import Company, FieldError, TaxIdLocked, utcnow
+from habilita.models import Company, FieldError, TaxIdLocked, utcnow
 
 
 def test_a_colombian_company_with_a_valid_nit_is_saved(db):

@@ -1,7 +1,7 @@
 """Stored files are content-addressed; the schema the migrations build matches the models;
 the projection keeps its newest version."""
-from habilita.db import migration_router, upgrade
-from models import ALL_MODELS, StoredFile
+from habilita.models.database import migration_router, upgrade
+from habilita.models import ALL_MODELS, StoredFile
 
 
 def test_the_same_bytes_are_stored_once(db):
@@ -28,7 +28,7 @@ def test_migrations_create_every_column_of_every_model(db):
 def _snapshot(version: str, *, company_id=None, step="dian_registration", status="running"):
     from datetime import datetime, timezone
 
-    from activities.process import ProcessSnapshot
+    from habilita.activities.process import ProcessSnapshot
 
     return ProcessSnapshot(workflow_id="einvoicing-1", run_id="run-" + version, process_type="einvoicing",
                            company_id=company_id, company_tax_id="900123456-8", step=step, status=status,
@@ -39,8 +39,8 @@ def _snapshot(version: str, *, company_id=None, step="dian_registration", status
 def test_the_projection_keeps_the_newest_version_and_only_existing_companies(db, company):
     from temporalio.testing import ActivityEnvironment
 
-    from activities.process import ProcessActivities
-    from models import ProcessRecord
+    from habilita.activities.process import ProcessActivities
+    from habilita.models import ProcessRecord
 
     project = ActivityEnvironment().run
     activities = ProcessActivities()

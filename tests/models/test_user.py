@@ -1,7 +1,7 @@
 """Users: hashed passwords, password rules, roles."""
 import pytest
 
-from models import FieldError, User
+from habilita.models import FieldError, User
 
 
 def make_user(**kwargs) -> User:

@@ -11,12 +11,12 @@ import requests
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.worker import Worker
 
-from activities.dian_client import DianClient
-from dian.certificates import generate_test_certificate
+from habilita.adapters.dian_client import DianClient
+from habilita.dian.certificates import generate_test_certificate
 from habilita.worker import WORKFLOWS, build_activities
-from models import ProcessRecord
-from simulators.dian.server import make_server
-from workflows import attributes
+from habilita.models import ProcessRecord
+from habilita.simulators.dian.server import make_server
+from habilita.workflows import attributes
 
 from .drill import DrillActivities, DrillProcess, DrillStart
 

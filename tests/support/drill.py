@@ -21,12 +21,12 @@ from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError, is_cancelled_exception
 
-from workflows.process import AuditEntry, ProcessTracker
-from workflows.support import SkippableSteps
+from habilita.workflows.process import AuditEntry, ProcessTracker
+from habilita.workflows.support import SkippableSteps
 
 with workflow.unsafe.imports_passed_through():
-    from models import AuditEvent, NumberingResolution, VoucherType
-    from models.base import write_transaction
+    from habilita.models import AuditEvent, NumberingResolution, VoucherType
+    from habilita.models.base import write_transaction
 
 PROCESS_TYPE = "drill"
 STEPS = ("collect", "dian_submission", "voucher", "confirm")

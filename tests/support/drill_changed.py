@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
-from workflows.process import ProcessTracker
+from habilita.workflows.process import ProcessTracker
 
 from .drill import DrillStart
 

@@ -6,9 +6,9 @@ import asyncio
 import pytest
 import requests
 
-from models import AuditEvent, ProcessRecord, VoucherType
-from support.actions import Acting, SupportActions, run_bulk
-from support.errors import MissingReason
+from habilita.models import AuditEvent, ProcessRecord, VoucherType
+from habilita.support.actions import Acting, SupportActions, run_bulk
+from habilita.support.errors import MissingReason
 
 from .conftest import wait_for, wait_for_step
 from .drill import DrillInput, DrillProcess, submission_key

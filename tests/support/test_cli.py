@@ -7,9 +7,9 @@ import sys
 from click.testing import CliRunner
 
 from habilita.cli import cli
-from models import AuditEvent, ProcessRecord
+from habilita.models import AuditEvent, ProcessRecord
 from tests.harness import TEST_ENCRYPTION_KEY
-from workflows.einvoicing import EInvoicingEnablement, StartEnablement
+from habilita.workflows.einvoicing import EInvoicingEnablement, StartEnablement
 
 from .conftest import wait_for, wait_for_step
 from .drill import DrillInput, DrillProcess

@@ -1,7 +1,7 @@
 """Replaying a stored history tells whether the current code would decide the same."""
 from __future__ import annotations
 
-from support.replay import verify_process
+from habilita.support.replay import verify_process
 
 from .conftest import SUPPORT_WORKFLOWS
 from .drill_changed import DrillProcessWithAStepInserted

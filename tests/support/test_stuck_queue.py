@@ -7,7 +7,7 @@ from datetime import timedelta
 from temporalio.worker import Worker
 
 from habilita.worker import build_activities
-from support.stuck import (
+from habilita.support.stuck import (
     ACTIVITY_RETRYING, SLA_OVERRUN, WORKFLOW_TASK_FAILING, QueueOptions, filter_queue, find_stuck,
 )
 

@@ -8,8 +8,8 @@ import json
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from support.actions import Acting, SupportActions
-from support.timeline import build_timeline, export_timeline, filter_timeline, original_history_json
+from habilita.support.actions import Acting, SupportActions
+from habilita.support.timeline import build_timeline, export_timeline, filter_timeline, original_history_json
 
 from .conftest import wait_for_step
 from .drill import DrillInput, DrillProcess, LetterUpload

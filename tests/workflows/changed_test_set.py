@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
-from workflows.test_set import StartTestSet, TestSetOutcome, TestSetSubmission
+from habilita.workflows.test_set import StartTestSet, TestSetOutcome, TestSetSubmission
 
 
 @workflow.defn(name="TestSetSubmission")

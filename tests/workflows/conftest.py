@@ -8,12 +8,12 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
-from habilita.codec import data_converter
-from habilita.devserver import DevServerConfig, temporal_binary
+from habilita.adapters.codec import data_converter
+from habilita.devstack.devserver import DevServerConfig, temporal_binary
 from habilita.settings import Settings
 from habilita.worker import build_worker
 from tests.harness import SMALL_SET, TEST_ENCRYPTION_KEY, simulator_env, test_settings, wait_for_step  # noqa: F401
-from workflows import attributes
+from habilita.workflows import attributes
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 
-from models import ProcessRecord
+from habilita.models import ProcessRecord
 
 from .conftest import wait_for_step
 from .test_einvoicing_end_to_end import register, start_p1

@@ -10,8 +10,8 @@ import dataclasses
 import time
 
 from habilita.demo import seed_companies
-from habilita.demo_enablement import seed_enablement_demo
-from models import CertificateLoan, ProcessRecord, Representative
+from habilita.demo.enablement import seed_enablement_demo
+from habilita.models import CertificateLoan, ProcessRecord, Representative
 
 from tests.harness import terminate
 

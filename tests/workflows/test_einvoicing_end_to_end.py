@@ -13,15 +13,15 @@ import requests
 from pypdf import PdfReader
 from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 
-from activities.representatives import LegalRepresentative
-from activities.uploads import receive_signed_letter
-from models import CertificateLoan, Company, Notification, StoredFile, ProcessRecord, TestSetDocument, VoucherType
-from workflows.certificate import (
+from habilita.activities.representatives import LegalRepresentative
+from habilita.activities.uploads import receive_signed_letter
+from habilita.models import CertificateLoan, Company, Notification, StoredFile, ProcessRecord, TestSetDocument, VoucherType
+from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
 )
-from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
-from workflows.numbering import DianConfirmation
-from workflows.voucher import VoucherTypeSetup
+from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
+from habilita.workflows.numbering import DianConfirmation
+from habilita.workflows.voucher import VoucherTypeSetup
 
 from .conftest import SMALL_SET, wait_for_step
 

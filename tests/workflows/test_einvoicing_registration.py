@@ -7,8 +7,8 @@ import uuid
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from models import AuditEvent, ProcessRecord
-from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
+from habilita.models import AuditEvent, ProcessRecord
+from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
 
 TEST_SET_ID = "8f1b3c2a-4d5e-4f60-9a7b-0c1d2e3f4a5b"
 SOFTWARE_ID = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"

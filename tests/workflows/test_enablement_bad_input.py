@@ -16,15 +16,15 @@ import pytest
 import requests
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.uploads import MAX_LETTER_BYTES, UploadRefused, receive_signed_letter
-from models import AuditEvent, CertificateLoan, DianSoftware, ProcessRecord, Representative, StoredFile, VoucherType
-from workflows.certificate import (
+from habilita.activities.uploads import MAX_LETTER_BYTES, UploadRefused, receive_signed_letter
+from habilita.models import AuditEvent, CertificateLoan, DianSoftware, ProcessRecord, Representative, StoredFile, VoucherType
+from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, PaymentCheck, SignedLetterDeletion, SignedLetterUpload,
     StartCertificate,
 )
-from workflows.einvoicing import DianRegistration, EInvoicingEnablement, TestSetStart
-from workflows.numbering import DianConfirmation
-from workflows.voucher import VoucherTypeSetup
+from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, TestSetStart
+from habilita.workflows.numbering import DianConfirmation
+from habilita.workflows.voucher import VoucherTypeSetup
 
 from .conftest import wait_for_step
 from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, register, start_p1

@@ -7,7 +7,7 @@ import json
 
 from temporalio.client import Client
 
-from habilita.codec import ENCODING
+from habilita.adapters.codec import ENCODING
 
 from .conftest import wait_for_step
 from .test_einvoicing_end_to_end import register, start_p1

@@ -15,11 +15,11 @@ from datetime import timedelta
 
 import requests
 
-from models import Notification, ProcessRecord, SigningCertificate
-from workflows.certificate import CertificateActivation, CertificatePathChoice, PaymentCheck, StartCertificate
-from workflows.einvoicing import DianRegistration, EInvoicingEnablement, TestSetStart
-from workflows.reminders import OwnCertificateReminder, OwnCertificateReminderInput
-from workflows.test_set import TestSetSubmission
+from habilita.models import Notification, ProcessRecord, SigningCertificate
+from habilita.workflows.certificate import CertificateActivation, CertificatePathChoice, PaymentCheck, StartCertificate
+from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, TestSetStart
+from habilita.workflows.reminders import OwnCertificateReminder, OwnCertificateReminderInput
+from habilita.workflows.test_set import TestSetSubmission
 
 from .conftest import wait_for_step
 from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, register, start_p1

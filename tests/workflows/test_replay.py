@@ -30,12 +30,12 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from activities.uploads import receive_signed_letter
-from habilita.codec import data_converter
+from habilita.activities.uploads import receive_signed_letter
+from habilita.adapters.codec import data_converter
 from habilita.worker import WORKFLOWS
-from models import StoredFile
-from workflows.test_set import TestSetSubmission
-from workflows.certificate import (
+from habilita.models import StoredFile
+from habilita.workflows.test_set import TestSetSubmission
+from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload,
 )
 

@@ -11,21 +11,21 @@ import uuid
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from activities.representatives import LegalRepresentative
-from activities.support_document import SignSupportDocument
-from activities.uploads import receive_signed_letter
-from activities.wiring import enablement_activities
-from dian.verify import verify_document
-from models import CertificateLoan, DianSoftware, Notification, ProcessRecord, StoredFile, VoucherType
-from workflows.certificate import CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload
-from workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
-from workflows.numbering import DianConfirmation
-from workflows.reminders import WaitPolicy
-from workflows.support_document import SupportDocumentEnablement
-from workflows.support_document_inputs import (
+from habilita.activities.representatives import LegalRepresentative
+from habilita.activities.support_document import SignSupportDocument
+from habilita.activities.uploads import receive_signed_letter
+from habilita.activities.wiring import enablement_activities
+from habilita.dian.verify import verify_document
+from habilita.models import CertificateLoan, DianSoftware, Notification, ProcessRecord, StoredFile, VoucherType
+from habilita.workflows.certificate import CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload
+from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
+from habilita.workflows.numbering import DianConfirmation
+from habilita.workflows.reminders import WaitPolicy
+from habilita.workflows.support_document import SupportDocumentEnablement
+from habilita.workflows.support_document_inputs import (
     DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument, SupportDocumentAtDian,
 )
-from workflows.voucher import VoucherTypeSetup
+from habilita.workflows.voucher import VoucherTypeSetup
 
 from .conftest import SMALL_SET, wait_for_step
 

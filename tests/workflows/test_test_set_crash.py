@@ -16,9 +16,9 @@ import sys
 import requests
 
 from habilita.worker import build_worker
-from models import ProcessRecord, TestSetBatch, TestSetDocument
-from workflows.certificate import CertificateActivation, CertificatePathChoice
-from workflows.einvoicing import EInvoicingEnablement, TestSetStart
+from habilita.models import ProcessRecord, TestSetBatch, TestSetDocument
+from habilita.workflows.certificate import CertificateActivation, CertificatePathChoice
+from habilita.workflows.einvoicing import EInvoicingEnablement, TestSetStart
 
 from .conftest import SMALL_SET, TEST_ENCRYPTION_KEY, wait_for_step
 from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, register, start_p1

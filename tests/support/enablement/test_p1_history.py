@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 import re
 
-from support.replay import verify_process
-from support.timeline import build_timeline, export_timeline
+from habilita.support.replay import verify_process
+from habilita.support.timeline import build_timeline, export_timeline
 from tests.workflows.test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, finished_own_p1
-from workflows.einvoicing import STEPS
+from habilita.workflows.einvoicing import STEPS
 
-from ...workflows.conftest import SMALL_SET
+from tests.workflows.conftest import SMALL_SET
 
 PARENT_UPDATES = ("submit dian registration", "start test set", "confirm resolution requested",
                   "confirm prefixes associated", "configure voucher type")

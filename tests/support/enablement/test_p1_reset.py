@@ -1,13 +1,13 @@
 """Resetting a finished P1 to a step repeats neither a DIAN submission nor a voucher."""
 from __future__ import annotations
 
-from models import ProcessRecord, TestSetDocument, VoucherType
-from support.actions import Acting, SupportActions
-from workflows.einvoicing import EInvoicingEnablement, TestSetStart
-from workflows.numbering import DianConfirmation
-from workflows.voucher import VoucherTypeSetup
+from habilita.models import ProcessRecord, TestSetDocument, VoucherType
+from habilita.support.actions import Acting, SupportActions
+from habilita.workflows.einvoicing import EInvoicingEnablement, TestSetStart
+from habilita.workflows.numbering import DianConfirmation
+from habilita.workflows.voucher import VoucherTypeSetup
 
-from ...workflows.conftest import wait_for_step
+from tests.workflows.conftest import wait_for_step
 from tests.workflows.test_einvoicing_end_to_end import ACTOR, finished_own_p1
 
 ACTING = Acting(actor="sofia@habilita.co", reason="voucher numbering to be redone")

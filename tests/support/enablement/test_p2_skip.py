@@ -1,11 +1,11 @@
 """P2 lets support skip its certificate confirmation with a reason, and nothing else."""
 from __future__ import annotations
 
-from models import AuditEvent
-from support.actions import Acting, SupportActions
+from habilita.models import AuditEvent
+from habilita.support.actions import Acting, SupportActions
 from tests.workflows.test_support_document import complete_p1, lend_certificate, start_p2
 
-from ...workflows.conftest import wait_for_step
+from tests.workflows.conftest import wait_for_step
 
 ACTING = Acting(actor="sofia@habilita.co", reason="the company confirmed the certificate by phone")
 

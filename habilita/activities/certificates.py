@@ -1,0 +1,192 @@
+"""Signing certificates: buying the company's own, or lending the provider's.
+
+Private keys are sealed with the application key the moment they arrive and
+opened only inside activities (:class:`KeyVault`); workflows carry the
+certificate's row id.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from habilita.dian.certificates import CertifiedKey, generate_test_certificate, load_pem, load_pkcs12
+from habilita.models import CertificateLoan, Company, SigningCertificate, utcnow
+
+from habilita.adapters.billing import BillingPort, BillingRefused
+from .representatives import open_representative
+
+_KEY_CONTEXT = b"signing-key"
+
+
+class KeyVault:
+    """Opens sealed keys once per certificate: loading an RSA key is the slow part of signing."""
+
+    def __init__(self, box) -> None:
+        self._box = box
+        self._lock = threading.Lock()
+        self._open: dict[int, CertifiedKey] = {}
+
+    def seal(self, key_pem: bytes) -> bytes:
+        return self._box.encrypt(key_pem, context=_KEY_CONTEXT)
+
+    def certified_key(self, certificate_id: int) -> CertifiedKey:
+        """The key and certificate of stored certificate ``certificate_id``."""
+        with self._lock:
+            found = self._open.get(certificate_id)
+        if found is not None:
+            return found
+        row = SigningCertificate.get_by_id(certificate_id)
+        # The seal is authenticated: the key is the one load_pem checked before store_certificate sealed it.
+        key_pem = self._box.decrypt(bytes(row.sealed_key), context=_KEY_CONTEXT)
+        return self.remember(certificate_id, load_pem(key_pem, (row.cert_pem + row.chain_pem).encode(),
+                                                      already_checked=True))
+
+    def remember(self, certificate_id: int, key: CertifiedKey) -> CertifiedKey:
+        """Keep ``key``, just loaded, as the open key of ``certificate_id``."""
+        with self._lock:
+            return self._open.setdefault(certificate_id, key)
+
+
+def store_certificate(vault: KeyVault, key: CertifiedKey, *, company_id: int | None, source_key: str,
+                      order_id: str = "") -> SigningCertificate:
+    """Store ``key`` sealed under ``source_key`` (once: a second call returns the first row)."""
+    cert = key.certificate
+    row, created = SigningCertificate.get_or_create(source_key=source_key, defaults=dict(
+        company=company_id, holder_nit=key.nit, subject=cert.subject.rfc4514_string()[:300],
+        serial_number=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc.replace(tzinfo=None),
+        not_after=cert.not_valid_after_utc.replace(tzinfo=None),
+        cert_pem=key.cert_pem().decode(),
+        chain_pem="".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in key.chain),
+        sealed_key=vault.seal(key.key_pem()), order_id=order_id,
+    ))
+    if created:
+        vault.remember(row.id, key)
+    return row
+
+
+def provider_certified_key(*, p12_path: str, password: str, nit: str, name: str, var_dir: Path,
+                           production: bool) -> CertifiedKey:
+    """The provider's own certificate: the configured PKCS#12 file, or in development
+    one generated once under ``var/`` (as the dev secrets are)."""
+    if p12_path:
+        return load_pkcs12(Path(p12_path).read_bytes(), password or None)
+    if production:
+        raise RuntimeError("PROVIDER_CERTIFICATE_P12 is required when HABILITA_ENV=production")
+    path = var_dir / "provider-certificate.p12"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        # Several activities may get here at once: each writes its own file and
+        # the first link wins, so every thread and worker loads the same key.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(generate_test_certificate(nit, name, days=3650).to_pkcs12())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return load_pkcs12(path.read_bytes(), None)
+
+
+@dataclass(frozen=True)
+class CompanyRef:
+    company_id: int
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    paid: bool
+    order_id: str
+    price: int
+    currency: str
+    validity_days: int
+
+
+@dataclass(frozen=True)
+class IssueOwnCertificate:
+    workflow_id: str
+    company_id: int
+    representative_id: int
+    order_id: str
+
+
+@dataclass(frozen=True)
+class LendCertificate:
+    workflow_id: str
+    purpose: str
+    company_id: int
+
+
+@dataclass(frozen=True)
+class CertificateRef:
+    certificate_id: int
+    holder_nit: str
+    serial_number: str
+    not_after: str
+
+
+class CertificateActivities:
+    def __init__(self, *, billing: BillingPort, vault: KeyVault, box, provider_key) -> None:
+        """``provider_key`` is a callable returning the provider's CertifiedKey (loaded lazily)."""
+        self._billing = billing
+        self._vault = vault
+        self._box = box
+        self._provider_key = provider_key
+
+    @activity.defn
+    def check_payment(self, request: CompanyRef) -> PaymentState:
+        """Ask billing whether the company paid for its certificate."""
+        company = Company.get_by_id(request.company_id)
+        status = self._billing.payment_status(company.tax_id)
+        return PaymentState(paid=status.paid, order_id=status.order_id, price=status.price,
+                            currency=status.currency, validity_days=status.validity_days)
+
+    @activity.defn
+    def issue_own_certificate(self, request: IssueOwnCertificate) -> CertificateRef:
+        """Have the CA issue the company's certificate (once per workflow) and store it sealed."""
+        source_key = f"{request.workflow_id}:own-certificate"
+        existing = SigningCertificate.get_or_none(SigningCertificate.source_key == source_key)
+        if existing is None:
+            company = Company.get_by_id(request.company_id)
+            person = open_representative(self._box, request.representative_id)
+            try:
+                issued = self._billing.issue_certificate(
+                    request_id=source_key, nit=company.tax_id, legal_name=company.legal_name,
+                    order_id=request.order_id, representative=person)
+            except BillingRefused as exc:
+                raise ApplicationError(f"the certificate authority refused: {exc}", type="CertificateRefused",
+                                       non_retryable=True) from exc
+            key = load_pem(issued.key_pem, issued.cert_pem + issued.chain_pem)
+            existing = store_certificate(self._vault, key, company_id=company.id, source_key=source_key,
+                                         order_id=request.order_id)
+        return _ref(existing)
+
+    @activity.defn
+    def has_own_certificate(self, request: CompanyRef) -> bool:
+        """Whether the company holds a certificate of its own that has not expired."""
+        return SigningCertificate.select().where(
+            (SigningCertificate.company == request.company_id)
+            & (SigningCertificate.not_after > utcnow())).exists()
+
+    @activity.defn
+    def lend_provider_certificate(self, request: LendCertificate) -> CertificateRef:
+        """Attach the provider's certificate to the company's loan."""
+        key = self._provider_key()
+        row = store_certificate(self._vault, key, company_id=None,
+                                source_key=f"provider:{format(key.certificate.serial_number, 'x')}")
+        CertificateLoan.update(certificate=row.id).where(
+            (CertificateLoan.workflow_id == request.workflow_id) & (CertificateLoan.purpose == request.purpose)
+        ).execute()
+        return _ref(row)
+
+
+def _ref(row: SigningCertificate) -> CertificateRef:
+    return CertificateRef(certificate_id=row.id, holder_nit=row.holder_nit, serial_number=row.serial_number,
+                          not_after=row.not_after.isoformat())

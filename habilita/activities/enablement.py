@@ -1,0 +1,83 @@
+"""The company-level writes of enablement: DIAN registration facts, the NIT
+lock, and the notifications people read."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from temporalio import activity
+
+from habilita.models import Company, DianSoftware, Notification, utcnow
+
+_PIN_CONTEXT = b"software-pin"
+
+
+@dataclass(frozen=True)
+class SaveSoftware:
+    """What DIAN's portal gave the company; stored once per ``source_key``."""
+
+    source_key: str
+    company_id: int
+    operation_mode: str
+    test_set_id: str
+    software_id: str
+    software_owner_nit: str
+    pin: str
+
+
+@dataclass(frozen=True)
+class SoftwareRef:
+    software_ref_id: int
+    software_id: str
+    software_owner_nit: str
+
+
+@dataclass(frozen=True)
+class LockTaxId:
+    company_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification; ``source_key`` makes a retried activity write it once."""
+
+    company_id: int | None
+    kind: str
+    title: str
+    body: str
+    source_key: str
+
+
+class EnablementActivities:
+    def __init__(self, box) -> None:
+        self._box = box
+
+    @activity.defn
+    def save_software(self, request: SaveSoftware) -> SoftwareRef:
+        """Store the registration with the PIN sealed; the workflow keeps the row id."""
+        row, _ = DianSoftware.get_or_create(source_key=request.source_key, defaults=dict(
+            company=request.company_id, operation_mode=request.operation_mode, test_set_id=request.test_set_id,
+            software_id=request.software_id, software_owner_nit=request.software_owner_nit,
+            sealed_pin=self._box.encrypt(request.pin.encode(), context=_PIN_CONTEXT),
+        ))
+        return SoftwareRef(software_ref_id=row.id, software_id=row.software_id,
+                           software_owner_nit=row.software_owner_nit)
+
+    @activity.defn
+    def lock_tax_id(self, request: LockTaxId) -> None:
+        """Freeze the company's NIT (the first lock's date and reason stay)."""
+        # An update query: Company.save() would re-validate a row we do not change.
+        Company.update(tax_id_locked_at=utcnow(), tax_id_locked_reason=request.reason[:300]).where(
+            (Company.id == request.company_id) & Company.tax_id_locked_at.is_null()).execute()
+
+    @activity.defn
+    def notify(self, notice: Notice) -> None:
+        """Write the notification once."""
+        Notification.get_or_create(source_key=notice.source_key, defaults=dict(
+            company=notice.company_id, kind=notice.kind, title=notice.title[:200], body=notice.body))
+
+
+def software_pin(box, software_ref_id: int) -> str:
+    """The sealed PIN of a stored registration, for activities that compute CUDE/CUDS."""
+    row = DianSoftware.get_by_id(software_ref_id)
+    return box.decrypt(bytes(row.sealed_pin), context=_PIN_CONTEXT).decode()

@@ -1,0 +1,77 @@
+"""Writes every workflow makes about itself: its projection and audit rows."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from temporalio import activity
+
+from habilita.models import AuditEvent, Company, ProcessRecord, database_proxy
+
+
+
+@dataclass(frozen=True)
+class ProcessSnapshot:
+    workflow_id: str
+    run_id: str
+    process_type: str
+    company_id: int | None
+    company_tax_id: str
+    step: str
+    status: str
+    waiting_on: str
+    step_entered_at: datetime
+    last_error: str
+    version: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of our audit log, written by the workflow as it acts."""
+
+    actor: str
+    action: str
+    target_id: str
+    reason: str = ""
+    outcome: str = "ok"
+    detail: str = ""
+
+
+class ProcessActivities:
+    @activity.defn
+    def project(self, snapshot: ProcessSnapshot) -> None:
+        """Upsert the ``ProcessRecord`` unless a newer version is stored."""
+        values = {
+            "run_id": snapshot.run_id,
+            "process_type": snapshot.process_type,
+            "company": snapshot.company_id if snapshot.company_id and Company.get_or_none(id=snapshot.company_id) else None,
+            "current_step": snapshot.step,
+            "status": snapshot.status,
+            "waiting_on": snapshot.waiting_on,
+            "step_entered_at": snapshot.step_entered_at.replace(tzinfo=None),
+            "last_error": snapshot.last_error,
+            "version": snapshot.version,
+            "updated_at": activity.info().current_attempt_scheduled_time.replace(tzinfo=None),
+            "completed_at": (snapshot.step_entered_at.replace(tzinfo=None)
+                             if snapshot.status in ("completed", "cancelled", "failed", "terminated") else None),
+        }
+        with database_proxy.atomic():
+            updated = (ProcessRecord.update(**values)
+                       .where((ProcessRecord.workflow_id == snapshot.workflow_id)
+                              & (ProcessRecord.version < snapshot.version))
+                       .execute())
+            if not updated and not ProcessRecord.select().where(
+                    ProcessRecord.workflow_id == snapshot.workflow_id).exists():
+                ProcessRecord.create(workflow_id=snapshot.workflow_id, **values)
+
+    @activity.defn
+    def record_audit(self, entry: AuditEntry) -> None:
+        """Append the entry once, however often the activity is retried."""
+        info = activity.info()
+        AuditEvent.record(
+            actor=entry.actor, action=entry.action, target_type="process", target_id=entry.target_id,
+            reason=entry.reason, outcome=entry.outcome, detail=entry.detail,
+            payload=dataclasses.asdict(entry),
+            source_key=f"{info.workflow_run_id}:{info.activity_id}",
+        )

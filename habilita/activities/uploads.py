@@ -1,0 +1,126 @@
+"""The signed, scanned exoneration letter: checked before anything is stored.
+
+The admin and the CLI call :func:`receive_signed_letter` with the uploaded
+bytes; a refused file raises :class:`UploadRefused` with the message to show
+and leaves no trace. An accepted file is stored and its id goes to the
+workflow's update, whose activity attaches it to the loan.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from habilita.models import CertificateLoan, StoredFile
+from habilita.models.base import write_transaction
+
+MAX_LETTER_BYTES = 1_048_576
+
+
+class UploadRefused(ValueError):
+    """The uploaded file cannot be the signed letter; the message says why."""
+
+
+def check_letter_pdf(content: bytes) -> int:
+    """Return the page count of an acceptable letter or raise :class:`UploadRefused`."""
+    if not content:
+        raise UploadRefused("the file is empty: upload the signed letter scanned as a PDF")
+    if len(content) > MAX_LETTER_BYTES:
+        raise UploadRefused(f"the file has {len(content):,} bytes; the limit is {MAX_LETTER_BYTES:,} bytes (1 MB): "
+                            "scan it at a lower resolution")
+    if not content.lstrip()[:5] == b"%PDF-":
+        raise UploadRefused("the file is not a PDF: scan the signed letter to PDF and upload that file")
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=True)
+        pages = len(reader.pages)
+        for page in reader.pages:
+            page.get_contents()
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise UploadRefused(f"the PDF is damaged and cannot be read ({exc}): scan the letter again") from exc
+    if pages == 0:
+        raise UploadRefused("the PDF has no pages: scan the signed letter again")
+    return pages
+
+
+@dataclass(frozen=True)
+class StagedUpload:
+    stored_file_id: int
+    sha256: str
+    size: int
+
+
+def receive_signed_letter(content: bytes, file_name: str) -> StagedUpload:
+    """Check the upload and store it; the returned id goes into the upload update."""
+    check_letter_pdf(content)
+    stored = StoredFile.put(content, media_type="application/pdf", original_name=file_name[:255])
+    return StagedUpload(stored_file_id=stored.id, sha256=stored.sha256, size=stored.size)
+
+
+@dataclass(frozen=True)
+class AttachSignedLetter:
+    workflow_id: str
+    purpose: str
+    stored_file_id: int
+    sha256: str
+    uploaded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LetterAttached:
+    loan_date: dt.datetime
+    first_upload: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class RemoveSignedLetter:
+    workflow_id: str
+    purpose: str
+
+
+REPLACED_MESSAGE = ("the exoneration letter was updated; this does not renew the certificate loan, "
+                    "whose date stays {date}")
+
+
+class UploadActivities:
+    @activity.defn
+    def attach_signed_letter(self, request: AttachSignedLetter) -> LetterAttached:
+        """Hang the checked letter on the loan; only the first upload sets the loan date."""
+        stored = StoredFile.get_or_none(StoredFile.id == request.stored_file_id)
+        if stored is None or stored.sha256 != request.sha256:
+            raise ApplicationError(f"uploaded file {request.stored_file_id} is not stored with that digest: upload it again",
+                                   type="UploadRefused", non_retryable=True)
+        if hashlib.sha256(bytes(stored.content)).hexdigest() != stored.sha256:
+            raise ApplicationError(f"uploaded file {stored.id} changed after it was stored: upload it again",
+                                   type="UploadRefused", non_retryable=True)
+        try:
+            check_letter_pdf(bytes(stored.content))
+        except UploadRefused as exc:
+            raise ApplicationError(str(exc), type="UploadRefused", non_retryable=True) from exc
+        uploaded_at = request.uploaded_at.replace(tzinfo=None)
+        # Read the loan, then write it: take the write lock first (see write_transaction).
+        with write_transaction():
+            loan = CertificateLoan.get(workflow_id=request.workflow_id, purpose=request.purpose)
+            # A retry of the same upload finds its own timestamp: still the first.
+            first = loan.loan_date is None or loan.loan_date == uploaded_at
+            if loan.loan_date is None:
+                loan.loan_date = uploaded_at
+            loan.signed_letter, loan.signed_letter_uploaded_at = stored.id, uploaded_at
+            loan.save()
+        date = loan.loan_date.date().isoformat()
+        message = (f"letter received; the certificate loan dates from {date}" if first
+                   else REPLACED_MESSAGE.format(date=date))
+        return LetterAttached(loan_date=loan.loan_date, first_upload=first, message=message)
+
+    @activity.defn
+    def remove_signed_letter(self, request: RemoveSignedLetter) -> None:
+        """Delete the uploaded letter from the loan; the loan date stays."""
+        CertificateLoan.update(signed_letter=None).where(
+            (CertificateLoan.workflow_id == request.workflow_id) & (CertificateLoan.purpose == request.purpose)
+        ).execute()

@@ -1,0 +1,5 @@
+import sys
+
+from habilita.cli import main
+
+sys.exit(main())

@@ -1,0 +1,159 @@
+"""The staff console: a Flask app with Flask-Admin views over the models.
+
+The console reads ``models`` and talks to Temporal through one
+:class:`~habilita.console.temporal_bridge.TemporalBridge`; it never writes process state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
+
+from habilita.models.database import open_database
+from habilita.adapters.mail import OutboxMailer, mailer_for
+from habilita.settings import Settings
+from habilita.models import AuditEvent, Company, ProcessRecord, User
+
+from . import auth, outbox
+from .access import login_manager
+from .forms import CsrfForm
+from .history_views import HistoryView
+from .messages import translated, translated_summary
+from habilita.console.processes.labels import document_status_label, field_label, status_label, step_label, waiting_label
+from .support_views import SupportQueueView
+from .temporal_bridge import TemporalBridge
+from .timed_cache import TimedCache
+from habilita.console.views.audit_log import AuditLogView
+from habilita.console.views.companies import CompanyView, processes_of, startable_kinds
+from habilita.console.views.home import HomeView, kind_label
+from habilita.console.views.process_list import ProcessListView, age, process_list_url
+from habilita.console.views.process_page import ProcessPageView
+from habilita.console.views.users import UserView, role_names
+
+HERE = Path(__file__).parent
+TRANSLATIONS = HERE / "translations"
+# The home page's indicators may be this many seconds old (cards and notices are live).
+INDICATORS_TTL_SECONDS = 15
+# Large enough that a too-big letter reaches the form and gets a clear answer.
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class Console:
+    """What the views share: settings, the Temporal bridge and the mailer."""
+
+    settings: Settings
+    bridge: TemporalBridge
+    mailer: object
+    indicators: TimedCache
+
+
+def create_app(settings: Settings | None = None, *, temporal_client_factory=None, test_config: dict | None = None) -> Flask:
+    """Build the console.
+
+    ``temporal_client_factory`` is an async callable returning a connected
+    client (tests pass the test environment's); by default the bridge
+    connects with the settings once, on first use.
+    """
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        BABEL_DEFAULT_LOCALE=settings.admin_locale,
+        BABEL_DEFAULT_TIMEZONE="UTC",
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
+        INDICATORS_TTL_SECONDS=INDICATORS_TTL_SECONDS,
+    )
+    app.config.update(test_config or {})
+
+    database = open_database(settings.database_url)
+    if temporal_client_factory is None:
+        from habilita.adapters.temporal import connect
+
+        def temporal_client_factory():
+            return connect(settings, identity="habilita-admin")
+    mailer = mailer_for(settings)
+    app.extensions["habilita"] = Console(settings, TemporalBridge(temporal_client_factory), mailer,
+                                         TimedCache(app.config["INDICATORS_TTL_SECONDS"]))
+
+    Babel(app, locale_selector=lambda: settings.admin_locale)
+    login_manager.init_app(app)
+    login_manager.login_message = _l("Log in to continue.")
+    _register_views(app)
+    _register_templates(app)
+    _manage_connections(app, database)
+    if isinstance(mailer, OutboxMailer):
+        app.register_blueprint(outbox.bp)
+    return app
+
+
+def _register_views(app: Flask) -> None:
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(_console_static())
+    admin = Admin(
+        app, name="Habilita", url="/admin",
+        index_view=HomeView(name=_l("Home"), url="/admin", menu_icon_type="fa", menu_icon_value="fa-home"),
+        theme=Bootstrap4Theme(base_template="habilita/base.html", fluid=True),
+        translations_path=str(TRANSLATIONS),
+    )
+    admin.add_view(CompanyView(Company, name=_l("Companies"), endpoint="company"))
+    admin.add_view(ProcessListView(ProcessRecord, name=_l("Processes"), endpoint="processrecord"))
+    admin.add_view(ProcessPageView(name=_l("Process"), endpoint="process", url="/admin/process"))
+    admin.add_view(AuditLogView(AuditEvent, name=_l("Audit log"), endpoint="auditevent"))
+    admin.add_view(SupportQueueView(name=_l("Stuck processes"), endpoint="support", url="/admin/support"))
+    admin.add_view(HistoryView(name=_l("History"), endpoint="history", url="/admin/history"))
+    admin.add_view(UserView(User, name=_l("Users"), endpoint="user"))
+
+    @app.route("/")
+    def root():
+        return redirect(url_for("admin.index"))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("habilita/error.html", code=403,
+                               message=_l("Your role does not allow this. Nothing was changed.")), 403
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("habilita/error.html", code=413,
+                               message=_l("The file is too large to receive; nothing was stored.")), 413
+
+
+def _console_static() -> Blueprint:
+    return Blueprint("console", __name__, static_folder="static", static_url_path="/console-static")
+
+
+def csrf_token() -> str:
+    """A CSRF token for hand-written POST buttons (log out, start a process)."""
+    return CsrfForm().csrf_token.current_token
+
+
+def _register_templates(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        step_label=step_label, status_label=status_label, waiting_label=waiting_label, kind_label=kind_label,
+        field_label=field_label, processes_of=processes_of, startable_kinds=startable_kinds, age=age,
+        csrf_token=csrf_token, process_list_url=process_list_url, role_names=role_names,
+        translated=translated, translated_summary=translated_summary, document_status_label=document_status_label,
+    )
+
+
+def _manage_connections(app: Flask, database) -> None:
+    # The threaded server runs each request on its own thread; peewee keeps a
+    # connection per thread, so each request opens and closes its own.
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

@@ -1,0 +1,89 @@
+"""Signing in, throttled; and the password-reset link, single use and expiring."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from habilita.models import FieldError, LoginFailure, PasswordResetToken, User, utcnow
+from habilita.models.access import RESET_TOKEN_LIFETIME
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User | None
+    error: str = ""
+    audit_reason: str = ""
+
+
+def attempt_login(email: str, password: str, address: str) -> LoginOutcome:
+    """Check the credentials, refusing early while the user or address is throttled.
+
+    The refusal for a wrong password is the same whether or not the user
+    exists, so the form does not reveal who has an account.
+    """
+    login = (email or "").strip().lower()
+    wait = LoginFailure.retry_after(login, address)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        return LoginOutcome(None, _("Too many failed attempts. Try again in %(minutes)d minutes or reset your password.",
+                                    minutes=minutes), "throttled")
+    user = User.by_email(login)
+    if user is not None and user.is_locked():
+        return LoginOutcome(None, _("This user is locked. Ask an administrator."), "user locked")
+    if user is None or not user.check_password(password):
+        LoginFailure.note(login, address)
+        return LoginOutcome(None, _("Wrong user or password."), "wrong user or password")
+    if not user.active:
+        return LoginOutcome(None, _("This user is disabled. Ask an administrator."), "user disabled")
+    LoginFailure.clear(login)
+    user.last_login_at = utcnow()
+    user.save(only=[User.last_login_at])
+    return LoginOutcome(user)
+
+
+def start_password_reset(email: str) -> tuple[User, str] | None:
+    """A fresh reset token for an active user, or None (the page answers the same either way)."""
+    user = User.by_email(email)
+    if user is None or not user.active:
+        return None
+    return user, PasswordResetToken.issue(user)
+
+
+def finish_password_reset(token: str, password: str) -> User:
+    """Set ``password`` through a reset token, spending the token.
+
+    Raises ``FieldError`` on a weak password (the token stays usable) and
+    ``InvalidResetLink`` when the link is unknown, used or expired.
+    """
+    row = PasswordResetToken.usable(token)
+    if row is None:
+        raise InvalidResetLink()
+    user = row.user
+    user.set_password(password, must_change=False)
+    if not row.spend():
+        raise InvalidResetLink()
+    user.failed_logins, user.locked_until = 0, None
+    user.save()
+    LoginFailure.clear(user.email)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one; raises ``FieldError``."""
+    if not user.check_password(current):
+        raise FieldError("current", "the current password is wrong")
+    if current == new:
+        raise FieldError("password", "the new password must differ from the current one")
+    user.set_password(new, must_change=False)
+    user.save()
+
+
+class InvalidResetLink(Exception):
+    """The reset link does not exist, was used already, or has expired."""
+
+
+def reset_link_lifetime_minutes() -> int:
+    return int(RESET_TOKEN_LIFETIME / dt.timedelta(minutes=1))

@@ -1,0 +1,73 @@
+"""The documents of a process: the exoneration letter, the signed upload, DIAN's answers."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from habilita.models import CertificateLoan, StoredFile, TestSetDocument
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    file: StoredFile | None
+    note: str = ""
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DianAnswer:
+    document_number: str
+    document_kind: str
+    status: str
+    status_code: str
+    errors: str
+
+    @property
+    def rejected(self) -> bool:
+        # The ledger stores DIAN's rule messages as JSON text: "[]" means none.
+        return self.errors.strip() not in ("", "[]")
+
+
+def of_process(model, workflow_id: str):
+    """Rows of the process or of its children, whose ids extend the parent's (``<id>-certificate``)."""
+    return (model.workflow_id == workflow_id) | model.workflow_id.startswith(workflow_id + "-")
+
+
+def files_of(workflow_id: str) -> list[Document]:
+    """The letters of the certificate loans of the process and its children, newest loan first."""
+    found = []
+    loans = CertificateLoan.select().where(of_process(CertificateLoan, workflow_id)).order_by(CertificateLoan.id.desc())
+    for loan in loans:
+        if loan.letter_id:
+            found.append(Document(_("Exoneration letter to sign (PDF)"), loan.letter, at=loan.created_at))
+        if loan.signed_letter_id:
+            note = _("Loan date: %(date)s", date=loan.loan_date.strftime("%Y-%m-%d")) if loan.loan_date else ""
+            found.append(Document(_("Signed letter uploaded"), loan.signed_letter, note=note,
+                                  at=loan.signed_letter_uploaded_at))
+    return found
+
+
+def file_belongs_to(workflow_id: str, file_id: int) -> bool:
+    """True when ``file_id`` is one of the process's letters: downloads go no further."""
+    loans = CertificateLoan.select().where(of_process(CertificateLoan, workflow_id))
+    return loans.where((CertificateLoan.letter == file_id) | (CertificateLoan.signed_letter == file_id)).exists()
+
+
+def dian_answers(workflow_id: str, limit: int = 200) -> list[DianAnswer]:
+    """DIAN's verdict on each test-set document of the last round sent, rejected ones first."""
+    rows = (TestSetDocument.select(TestSetDocument.document_number, TestSetDocument.document_kind,
+                                   TestSetDocument.status, TestSetDocument.status_code, TestSetDocument.errors,
+                                   TestSetDocument.round)
+            .where(of_process(TestSetDocument, workflow_id))
+            .order_by(TestSetDocument.round.desc(), TestSetDocument.position).limit(limit))
+    answers, last_round = [], None
+    for row in rows:
+        if last_round is None:
+            last_round = row.round
+        if row.round != last_round:
+            break
+        answers.append(DianAnswer(row.document_number, row.document_kind, row.status, row.status_code, row.errors))
+    return sorted(answers, key=lambda a: (not a.rejected, a.document_number))

@@ -1,0 +1,167 @@
+"""Forms for a step's updates, built from the update's frozen dataclass.
+
+Field names become inputs with labels from the catalog; ``actor`` is the
+signed-in person and never an input. A ``str`` field whose workflow module
+defines the plural constant (``operation_mode`` → ``OPERATION_MODES``) is a
+choice; secrets are password inputs; ``bytes`` fields are file uploads. The
+form does not judge the values: the workflow's validator does, and its
+messages are shown at these fields.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing
+
+from flask_admin.form import SecureForm
+from flask_babel import gettext as _
+from wtforms import BooleanField, DateField, FileField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+
+from habilita.activities import uploads
+
+from .catalog import UpdateAction
+from .labels import CHOICES, field_label, label
+
+SECRET_WORDS = ("pin", "password", "secret", "private_key", "access_key")
+# An update carrying these fields refers to a file checked and stored before it is sent.
+STAGED_FILE_FIELDS = frozenset({"stored_file_id", "sha256"})
+UPLOAD_FIELD = "upload"
+# Temporal refuses payloads over 2 MB; a file must stay well under it once encrypted.
+TRANSPORT_LIMIT_BYTES = 1_500_000
+FILLED_BY_CONSOLE = ("actor",)
+
+
+def field_types(action: UpdateAction) -> dict[str, type]:
+    return typing.get_type_hints(action.input_type)
+
+
+def choices_for(action: UpdateAction, name: str) -> list[tuple[str, str]] | None:
+    """(value, label) pairs from the plural constant of the field's name, if a module defines one."""
+    for module in action.modules:
+        values = getattr(module, f"{name.upper()}S", None)
+        if isinstance(values, dict) and values:
+            return [(str(k), label(CHOICES, str(k)) if k in CHOICES else f"{k} — {v}") for k, v in values.items()]
+        if isinstance(values, (tuple, list)) and values and all(isinstance(v, str) for v in values):
+            return [(v, label(CHOICES, v)) for v in values]
+    return None
+
+
+def is_staged_upload(action: UpdateAction) -> bool:
+    """An update that carries a stored file by reference: the form shows one file input instead."""
+    names = {f.name for f in dataclasses.fields(action.input_type)}
+    return STAGED_FILE_FIELDS <= names
+
+
+def resolution_choices(statuses) -> dict[str, list[tuple[int, str]]]:
+    """Choices the workflow offers right now, from its status: the synced resolutions to pick from."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for status in statuses:
+        for r in getattr(status, "resolutions", None) or ():
+            found.setdefault("resolution_id", []).append((
+                r.resolution_id, f"{r.prefix} · {r.resolution_number} · {r.range_from}–{r.range_to} "
+                                 f"({r.valid_from} → {r.valid_to})"))
+    return found
+
+
+def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type, offered: dict):
+    text = field_label(field.name)
+    default = None if field.default is dataclasses.MISSING else field.default
+    if field.name in offered:
+        return SelectField(text, choices=offered[field.name], coerce=kind if kind is int else str)
+    if kind is bytes:
+        return FileField(text)
+    if kind is bool:
+        return BooleanField(text, default=bool(default))
+    if kind is int:
+        return IntegerField(text, default=default)
+    if kind is dt.date:
+        return DateField(text, default=default)
+    choices = choices_for(action, field.name)
+    if choices:
+        return SelectField(text, choices=[("", _("Choose…")), *choices], default=default or "")
+    if any(word in field.name for word in SECRET_WORDS):
+        return PasswordField(text)
+    if field.name in ("reason", "notes", "comment"):
+        return TextAreaField(text, default=default)
+    return StringField(text, default=default)
+
+
+def form_class(action: UpdateAction, offered: dict | None = None) -> type[SecureForm]:
+    """A CSRF-protected WTForms class with one input per field of the update's dataclass.
+
+    ``offered`` holds choices the workflow reports for some fields (see
+    :func:`resolution_choices`); those fields become selects.
+    """
+    types = field_types(action)
+    staged = is_staged_upload(action)
+    attrs = {f.name: _input_for(action, f, types.get(f.name, str), offered or {})
+             for f in dataclasses.fields(action.input_type)
+             if f.name not in FILLED_BY_CONSOLE and not (staged and f.name in STAGED_FILE_FIELDS)}
+    if staged:
+        attrs[UPLOAD_FIELD] = FileField(field_label(UPLOAD_FIELD))
+    return type(f"{action.input_type.__name__}Form", (SecureForm,), attrs)
+
+
+def is_upload(form_field) -> bool:
+    return isinstance(form_field, FileField)
+
+
+class UploadRefused(ValueError):
+    """A file that cannot even be sent to the workflow."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def build_input(action: UpdateAction, form, files, actor: str):
+    """The update's dataclass from the submitted form; raises ``UploadRefused``."""
+    types = field_types(action)
+    values = {}
+    if is_staged_upload(action):
+        values.update(stage_upload(action, files.get(UPLOAD_FIELD)))
+    for field in dataclasses.fields(action.input_type):
+        if field.name == "actor":
+            values["actor"] = actor
+            continue
+        if field.name in values:
+            continue
+        kind = types.get(field.name, str)
+        if kind is bytes:
+            values[field.name] = read_upload(files.get(getattr(form, field.name).name), field.name)
+            continue
+        data = getattr(form, field.name).data
+        if kind is str:
+            data = (data or "").strip()
+        if data is None and field.default is not dataclasses.MISSING:
+            data = field.default
+        values[field.name] = data
+    return action.input_type(**values)
+
+
+def read_upload(storage, field: str) -> bytes:
+    if storage is None or not storage.filename:
+        return b""
+    content = storage.read(TRANSPORT_LIMIT_BYTES + 1)
+    if len(content) > TRANSPORT_LIMIT_BYTES:
+        raise UploadRefused(field, _("The file is larger than %(limit)s MB; nothing was stored.",
+                                     limit=f"{TRANSPORT_LIMIT_BYTES / 1_000_000:.1f}"))
+    return content
+
+
+def stage_upload(action: UpdateAction, storage) -> dict:
+    """Check and store the uploaded file with its process's receiver; its id and digest go in the update."""
+    receiver = UPLOAD_RECEIVERS.get(action.input_type.__name__)
+    if receiver is None:
+        raise UploadRefused(UPLOAD_FIELD, _("This step cannot receive files from the console."))
+    if storage is None or not storage.filename:
+        raise UploadRefused(UPLOAD_FIELD, _("Choose the file to upload."))
+    try:
+        staged = receiver(storage.read(), storage.filename)
+    except uploads.UploadRefused as refusal:
+        raise UploadRefused(UPLOAD_FIELD, str(refusal)) from refusal
+    return {"stored_file_id": staged.stored_file_id, "sha256": staged.sha256}
+
+
+# Who checks and stores each kind of staged upload (nothing is stored when it refuses).
+UPLOAD_RECEIVERS = {"SignedLetterUpload": uploads.receive_signed_letter}

@@ -1,0 +1,167 @@
+"""A process's page: stepper, the current step's forms, documents, history, and its start."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext as _
+
+from habilita.models import Company, ProcessRecord, StoredFile
+
+from habilita.console.access import RoleGuarded, actor
+from habilita.console.audit import audit
+from habilita.console.forms import CsrfForm
+from habilita.console.messages import translated
+from habilita.console.processes import documents, page_data
+from habilita.console.processes.catalog import KINDS, UpdateAction, kind as kind_of
+from habilita.console.processes.target import acting_on, top_level
+from habilita.console.processes.labels import action_label, button_label, field_label
+from habilita.console.processes.operations import Refused, query_status, send_update, start_process
+from habilita.console.processes.step_forms import UploadRefused, build_input, form_class, resolution_choices
+
+
+def console():
+    return current_app.extensions["habilita"]
+
+
+def step_forms(target, offered: dict, submitted: dict | None = None) -> list[tuple[UpdateAction, object]]:
+    """The forms of the current step's updates; ``submitted`` keeps a refused form with its errors."""
+    if target.record.status in page_data.TERMINAL:
+        return []
+    forms = []
+    for action in target.kind.actions_for(target.record.current_step):
+        form = (submitted or {}).get(action.name) or form_class(action, offered)(formdata=None)
+        forms.append((action, form))
+    return forms
+
+
+def show_refusal(form, refusal: Refused) -> None:
+    """Put each of the validator's messages under its field; the rest above the form."""
+    for field, messages in refusal.fields.items():
+        target = getattr(form, field, None)
+        if target is None:
+            flash(f"{field_label(field)}: {'; '.join(translated(m) for m in messages)}", "danger")
+        else:
+            target.errors = [*target.errors, *(translated(m) for m in messages)]
+    if not refusal.fields:
+        flash(refusal_text(refusal), "danger")
+    else:
+        flash(_("The data was not saved. Check the marked fields."), "danger")
+
+
+def refusal_text(refusal: Refused) -> str:
+    if refusal.kind == "WrongStep":
+        return _("The process is no longer at this step; the page now shows where it stands.")
+    if refusal.kind == "Unavailable":
+        return _("Temporal could not be reached; nothing was saved. Try again in a moment.")
+    return translated(refusal.message)
+
+
+class ProcessPageView(RoleGuarded, BaseView):
+    audit_target = "process"
+    write_roles = ("onboarding", "support")
+
+    def is_visible(self) -> bool:
+        return False
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("processrecord.index_view"))
+
+    @expose("/<workflow_id>")
+    def page(self, workflow_id: str, submitted: dict | None = None):
+        record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id)
+        if record is None:
+            # Just started: the workflow has not projected its first step yet.
+            return self.render("habilita/process_starting.html", workflow_id=workflow_id)
+        kind = kind_of(record.process_type)
+        if kind is None:
+            abort(404)
+        target = acting_on(kind, record)
+        bridge, settings = console().bridge, console().settings
+        statuses = [query_status(bridge, kind, workflow_id)]
+        if target.is_child:
+            statuses.append(query_status(bridge, target.kind, target.workflow_id))
+        facts = [pair for status in statuses for pair in page_data.facts(status)]
+        warnings = [translated(w) for w in map(page_data.warning_of, statuses) if w]
+        return self.render(
+            "habilita/process.html", record=record, kind=kind, target=target, warnings=warnings,
+            steps=page_data.stepper(kind, record),
+            forms=step_forms(target, resolution_choices(statuses), submitted) if self.may_write() else [],
+            facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
+            history=page_data.history(workflow_id), action_label=action_label, button_label=button_label,
+            temporal_url=page_data.temporal_ui_link(settings.temporal_ui_url, settings.temporal_namespace,
+                                                    target.workflow_id),
+        )
+
+    @expose("/<workflow_id>/act/<action_name>", methods=["POST"])
+    def act(self, workflow_id: str, action_name: str):
+        """Send the current step's update; the validator's refusal comes back to the form's fields.
+
+        ``workflow_id`` is the workflow that owns the step: the process, or
+        the child running its current step. The person lands back on the
+        top-level process's page either way.
+        """
+        record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id) or abort(404)
+        kind = kind_of(record.process_type) or abort(404)
+        page_id = top_level(workflow_id).workflow_id
+        action = next((a for a in kind.actions_for(record.current_step) if a.name == action_name), None)
+        if action is None:
+            audit(action_name, "process", workflow_id, outcome="refused",
+                  reason=f"not an action of step {record.current_step}")
+            flash(_("The process is no longer at this step; the page now shows where it stands."), "warning")
+            return redirect(url_for(".page", workflow_id=page_id))
+        offered = resolution_choices([query_status(console().bridge, kind, workflow_id)])
+        form = form_class(action, offered)(request.form)
+        if not form.validate():
+            audit(action_name, "process", workflow_id, outcome="refused", reason="form did not validate")
+            return self.page(page_id, submitted={action.name: form})
+        try:
+            data = build_input(action, form, request.files, actor())
+            answer = send_update(console().bridge, workflow_id, action, data)
+        except (UploadRefused, Refused) as error:
+            refusal = (Refused(error.message, fields={error.field: [error.message]})
+                       if isinstance(error, UploadRefused) else error)
+            audit(action_name, "process", workflow_id, outcome="refused", reason=refusal.message)
+            show_refusal(form, refusal)
+            return self.page(page_id, submitted={action.name: form})
+        audit(action_name, "process", workflow_id, payload={"action": action_name, "step": record.current_step})
+        flash(_("Done: %(what)s.", what=action_label(action_name)), "success")
+        if isinstance(answer, str) and " " in answer:
+            # The workflow's own words about what happened (e.g. a loan date that does not move).
+            flash(translated(answer), "info")
+        page_data.wait_for_projection(workflow_id, record.version)
+        return redirect(url_for(".page", workflow_id=page_id))
+
+    @expose("/start", methods=["POST"])
+    def start(self):
+        """Start a process for a company, from the company's page or the home shortcuts."""
+        form = CsrfForm(request.form)
+        company = Company.get_or_none(Company.id == request.form.get("company_id", type=int)) or abort(404)
+        kind = KINDS.get(request.form.get("process_type", "")) or abort(404)
+        if not form.validate():
+            audit("start process", "company", company.id, outcome="refused", reason="CSRF token missing or expired")
+            flash(_("The form expired; try again."), "danger")
+            return redirect(url_for("company.details_view", id=company.id))
+        try:
+            workflow_id = start_process(console().bridge, kind, company, actor=actor(),
+                                        settings=console().settings)
+        except Refused:
+            audit("start process", "process", kind.workflow_id(company), outcome="refused", reason="already running")
+            flash(_("%(company)s already has this process under way.", company=company.legal_name), "warning")
+            return redirect(url_for(".page", workflow_id=kind.workflow_id(company)))
+        audit("start process", "process", workflow_id, detail=f"{kind.process_type} for {company.display_tax_id}")
+        flash(_("Process started for %(company)s.", company=company.legal_name), "success")
+        page_data.wait_for_projection(workflow_id, "")
+        return redirect(url_for(".page", workflow_id=workflow_id))
+
+    @expose("/<workflow_id>/file/<int:file_id>")
+    def download(self, workflow_id: str, file_id: int):
+        """One of the process's documents, and only those."""
+        if not documents.file_belongs_to(workflow_id, file_id):
+            abort(404)
+        stored = StoredFile.get_by_id(file_id)
+        audit("download document", "process", workflow_id, detail=stored.original_name or stored.sha256[:12])
+        return send_file(io.BytesIO(bytes(stored.content)), mimetype=stored.media_type, as_attachment=True,
+                         download_name=stored.original_name or f"{stored.sha256[:12]}.pdf")

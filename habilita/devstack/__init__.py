@@ -1,0 +1,155 @@
+"""`habilita dev`: the whole local stack under one supervisor.
+
+Starts, in order, the Temporal dev server (from ``temporal-dev.yaml``), the
+local simulators, the worker and the admin console; seeds demo data once; and
+on Ctrl-C stops every child, last started first. Everything durable lives
+under ``var/``, so the next start comes back with the same data and the same
+running processes.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .devserver import DevServerConfig, temporal_binary
+from habilita.settings import Settings
+
+STOP_GRACE_SECONDS = 15
+
+
+class DevStackError(RuntimeError):
+    """A part of the stack could not start."""
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    port: int | None = None
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+
+def port_is_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_for_port(host: str, port: int, *, name: str, timeout: float, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise DevStackError(f"{name} exited with code {process.returncode} before listening on {host}:{port}")
+        if port_is_open(host, port):
+            return
+        time.sleep(0.2)
+    raise DevStackError(f"{name} did not listen on {host}:{port} within {timeout:.0f} s")
+
+
+def _pump(prefix: str, stream) -> None:
+    for line in iter(stream.readline, b""):
+        sys.stdout.write(f"{prefix} {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+class DevStack:
+    def __init__(self, settings: Settings, *, root: Path | None = None):
+        self.settings = settings
+        self.root = root or Path.cwd()  # where `habilita dev` runs: its var/ and relative paths
+        config = DevServerConfig.load()
+        # Ports can move (a second stack, the tests) without editing the YAML.
+        self.config = replace(
+            config,
+            port=int(os.environ.get("TEMPORAL_DEV_PORT", config.port)),
+            ui_port=int(os.environ.get("TEMPORAL_DEV_UI_PORT", config.ui_port)),
+            db_filename=str(settings.var_dir / Path(config.db_filename).name),
+        )
+        self.dian_port = int(os.environ.get("DIAN_SIM_PORT", 8090))
+        self.billing_port = int(os.environ.get("BILLING_SIM_PORT", 8091))
+        self.children: list[Child] = []
+
+    def environment(self) -> dict:
+        env = dict(os.environ)
+        env.update({
+            "HABILITA_VAR": str(self.settings.var_dir),
+            "DATABASE_URL": self.settings.database_url,
+            "TEMPORAL_ADDRESS": f"{self.config.ip}:{self.config.port}",
+            "TEMPORAL_NAMESPACE": self.config.namespace,
+            "DIAN_URL": f"http://127.0.0.1:{self.dian_port}/WcfDianCustomerServices.svc",
+            "BILLING_URL": f"http://127.0.0.1:{self.billing_port}",
+            "TEMPORAL_UI_URL": f"http://{self.config.ip}:{self.config.ui_port}",
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def plan(self) -> list[Child]:
+        """The children to start, in order; simulators only where installed."""
+        var = self.settings.var_dir
+        python = sys.executable
+        children = [Child("temporal", self.config.command(temporal_binary(), root=self.root), self.config.port)]
+        if importlib.util.find_spec("habilita.simulators.dian.__main__"):
+            children.append(Child("dian-sim", [python, "-m", "habilita.simulators.dian", "--port", str(self.dian_port),
+                                               "--state", str(var / "dian-sim.db")], self.dian_port))
+        if importlib.util.find_spec("habilita.simulators.billing.__main__"):
+            children.append(Child("billing-sim", [python, "-m", "habilita.simulators.billing", "--port",
+                                                  str(self.billing_port), "--state", str(var / "billing-sim.db")],
+                                  self.billing_port))
+        children.append(Child("worker", [python, "-m", "habilita.cli", "worker"]))
+        children.append(Child("admin", [python, "-m", "habilita.cli", "admin"], self.settings.admin_port))
+        return children
+
+    def start(self, *, seed) -> None:
+        (self.settings.var_dir / "log").mkdir(parents=True, exist_ok=True)
+        env = self.environment()
+        for child in self.plan():
+            if child.port and port_is_open("127.0.0.1", child.port):
+                raise DevStackError(f"port {child.port} for {child.name} is already in use: is another stack running?")
+            child.process = subprocess.Popen(
+                child.command, cwd=self.root, env=env, start_new_session=True,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            )
+            threading.Thread(target=_pump, args=(f"[{child.name}]", child.process.stdout), daemon=True).start()
+            self.children.append(child)
+            if child.port:
+                wait_for_port("127.0.0.1", child.port, name=child.name, timeout=60, process=child.process)
+            if child.name == "worker":
+                # Demo processes need a worker to advance past their first step.
+                seed(env)
+
+    def watch(self) -> int:
+        """Block until Ctrl-C or a child dies; returns the exit code to use."""
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                for child in self.children:
+                    if child.process.poll() is not None:
+                        print(f"[dev] {child.name} exited with code {child.process.returncode}; stopping the stack")
+                        return 1
+        except KeyboardInterrupt:
+            print("\n[dev] stopping")
+        return 0
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            if child.process and child.process.poll() is None:
+                os.killpg(child.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in reversed(self.children):
+            if not child.process:
+                continue
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"[dev] {child.name} did not stop in {STOP_GRACE_SECONDS} s; killing it")
+                os.killpg(child.process.pid, signal.SIGKILL)
+                child.process.wait()
+        self.children.clear()

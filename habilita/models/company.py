@@ -1,0 +1,80 @@
+"""Companies being brought onto electronic invoicing."""
+from __future__ import annotations
+
+import peewee
+
+from habilita.dian.checkdigit import validate_nit, validate_rut
+
+from .base import BaseModel, utcnow
+from .errors import FieldError, TaxIdLocked
+
+COUNTRIES = {"CO": "Colombia", "CL": "Chile"}
+
+
+def clean_tax_id(country: str, tax_id: str, check_digit: str) -> tuple[str, str]:
+    """Return the normalized (tax id, check digit) or raise ``FieldError``.
+
+    Colombia uses a NIT with its DIAN check digit; Chile a RUT with its
+    modulo-11 digit (``K`` allowed).
+    """
+    if country not in COUNTRIES:
+        raise FieldError("country", f"country must be one of {', '.join(COUNTRIES)}, not {country!r}")
+    number = (tax_id or "").replace(".", "").replace(" ", "").strip()
+    digit = (check_digit or "").strip().upper()
+    if not digit:
+        raise FieldError("check_digit", "the check digit is required")
+    try:
+        if country == "CO":
+            validate_nit(number, digit)
+        else:
+            validate_rut(f"{number}-{digit}")
+    except ValueError as exc:
+        raise FieldError("tax_id", str(exc)) from exc
+    return number, digit
+
+
+class Company(BaseModel):
+    country = peewee.CharField(max_length=2, default="CO")
+    tax_id = peewee.CharField(max_length=20)
+    check_digit = peewee.CharField(max_length=1)
+    legal_name = peewee.CharField(max_length=200)
+    email = peewee.CharField(max_length=200, default="")
+    phone = peewee.CharField(max_length=40, default="")
+    city = peewee.CharField(max_length=100, default="")
+    # Set when DIAN's test set starts: DIAN ties the enablement to this NIT.
+    tax_id_locked_at = peewee.DateTimeField(null=True)
+    tax_id_locked_reason = peewee.CharField(max_length=300, default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("country", "tax_id"), True),)
+
+    def __str__(self) -> str:
+        return f"{self.legal_name} ({self.display_tax_id})"
+
+    @property
+    def display_tax_id(self) -> str:
+        return f"{self.tax_id}-{self.check_digit}"
+
+    def validate(self) -> None:
+        """Raise ``FieldError`` naming the first field that breaks a rule."""
+        if not (self.legal_name or "").strip():
+            raise FieldError("legal_name", "legal name is required")
+        self.tax_id, self.check_digit = clean_tax_id(self.country, self.tax_id, self.check_digit)
+        if self.id is not None and self.tax_id_locked_at is not None:
+            stored = Company.get_by_id(self.id)
+            if (stored.country, stored.tax_id, stored.check_digit) != (self.country, self.tax_id, self.check_digit):
+                raise TaxIdLocked("tax_id", self.tax_id_locked_reason or "the tax id can no longer change")
+        duplicate = Company.select().where(
+            (Company.country == self.country) & (Company.tax_id == self.tax_id)
+        )
+        if self.id is not None:
+            duplicate = duplicate.where(Company.id != self.id)
+        if duplicate.exists():
+            raise FieldError("tax_id", f"a company with tax id {self.display_tax_id} already exists")
+
+    def save(self, *args, **kwargs):
+        self.validate()
+        self.updated_at = utcnow()
+        return super().save(*args, **kwargs)

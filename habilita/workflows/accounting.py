@@ -1,0 +1,410 @@
+"""P3: connect a company's e-invoicing to its accounting (seed 004).
+
+Steps: ``request`` (the contract holder's tax id) -> ``accept`` (in
+accounting) -> ``default_accounts`` -> ``connect`` (choose a date range) ->
+``sync`` (a child posts the range) -> ``connected`` (ready for another range).
+A person acts through the updates below; each validator rejects bad input
+before it reaches history, against the chart of accounts the workflow holds.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+
+from .accounting_sync import AccountingSync, SyncJob, SyncResult, SyncTuning, refusal_from
+from .inputs import Problems, wrong_step
+from .process import AuditEntry, ProcessTracker, projecting_the_end
+
+with workflow.unsafe.imports_passed_through():
+    from habilita.accounting.charts import STANDARD_VAT, ChartAccount, ChartError, new_account, posting_problem
+    from habilita.activities.accounting import (
+        DUPLICATE_TAX_ID, Acceptance, AccountingActivities, DefaultsToSave, HideCompany, HolderFound, HolderLookup,
+        NewChartAccount,
+    )
+    from habilita.activities.accounting_sync import SyncScope
+    from habilita.dian.checkdigit import validate_nit, validate_rut
+
+PROCESS_TYPE = "accounting"
+STEPS = ("request", "accept", "default_accounts", "connect", "sync", "connected")
+CONFIGURABLE = ("default_accounts", "connect", "connected")
+QUICK = timedelta(seconds=60)
+HANDLER_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=5), maximum_attempts=5)
+REQUIRED_DEFAULTS = ("sales_auxiliary", "sales_detail", "purchases_auxiliary", "purchases_detail")
+OPTIONAL_DEFAULTS = ("payments", "collections", "sales_vat", "purchases_vat")
+
+
+@dataclass(frozen=True)
+class RequestIntegration:
+    """Step 1: the RUT/NIT of the contract holder, with its check digit."""
+
+    actor: str
+    holder_tax_id: str
+    holder_check_digit: str
+
+
+@dataclass(frozen=True)
+class HideAccountingCompany:
+    """Hide one of the accounting companies that share the holder's tax id."""
+
+    actor: str
+    accounting_company_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class AcceptIntegration:
+    """Step 2: in accounting, accept the pending request (Integrated: yes)."""
+
+    actor: str
+    accounting_company_id: int
+
+
+@dataclass(frozen=True)
+class SetDefaultAccounts:
+    """Step 3: sales and purchases accounts; VAT accounts default to the country's standard ones."""
+
+    actor: str
+    sales_auxiliary: str
+    sales_detail: str
+    purchases_auxiliary: str
+    purchases_detail: str
+    payments: str = ""
+    collections: str = ""
+    sales_vat: str = ""
+    purchases_vat: str = ""
+
+
+@dataclass(frozen=True)
+class CreateChartAccount:
+    """Step 3, when the account needed is missing: add it to the company's chart."""
+
+    actor: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ConnectAndSync:
+    """Step 4: post every document dated from ``date_from`` to ``date_to`` (ISO dates, inclusive)."""
+
+    actor: str
+    date_from: str
+    date_to: str
+
+
+@dataclass(frozen=True)
+class CompanyChoice:
+    accounting_company_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SyncStarted:
+    sync_workflow_id: str
+
+
+@dataclass(frozen=True)
+class StartAccountingIntegration:
+    company_id: int
+    company_tax_id: str
+    country: str
+    started_by: str
+    tuning: SyncTuning = SyncTuning()
+    carried: "IntegrationState | None" = None
+
+
+@dataclass(frozen=True)
+class IntegrationState:
+    """Everything the process knows; carried across continue-as-new."""
+
+    holder: HolderFound | None = None
+    duplicates: list[CompanyChoice] = field(default_factory=list)
+    accepted: bool = False
+    chart: list[ChartAccount] = field(default_factory=list)
+    defaults: DefaultsToSave | None = None
+    syncs: int = 0
+    current_sync_id: str = ""
+    last_sync: SyncResult | None = None
+
+
+@dataclass(frozen=True)
+class IntegrationStatus:
+    step: str
+    status: str
+    waiting_on: str
+    holder: HolderFound | None
+    duplicates: list[CompanyChoice]
+    defaults: DefaultsToSave | None
+    chart_accounts: int
+    syncs: int
+    current_sync_id: str
+    last_sync: SyncResult | None
+
+
+def check_holder(country: str, data: RequestIntegration) -> None:
+    """Reject a request whose tax id or check digit is wrong, field by field."""
+    problems = Problems()
+    problems.require("actor", data.actor, "the acting user")
+    number = (data.holder_tax_id or "").replace(".", "").replace(" ", "").strip()
+    digit = (data.holder_check_digit or "").strip().upper()
+    label = "RUT" if country == "CL" else "NIT"
+    if problems.require("holder_tax_id", number, f"the contract holder's {label}") and \
+            problems.require("holder_check_digit", digit, "the check digit"):
+        try:
+            validate_rut(f"{number}-{digit}") if country == "CL" else validate_nit(number, digit)
+        except ValueError as exc:
+            problems.add("holder_check_digit" if "check digit" in str(exc) else "holder_tax_id", str(exc))
+    problems.raise_if_any()
+
+
+def check_range(data: ConnectAndSync, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Reject a range that is malformed, reversed or reaches into the future."""
+    problems = Problems()
+    problems.require("actor", data.actor, "the acting user")
+    days = {}
+    for name in ("date_from", "date_to"):
+        value = (getattr(data, name) or "").strip()
+        if problems.require(name, value, "the " + name.replace("_", " ")):
+            try:
+                days[name] = dt.date.fromisoformat(value)
+            except ValueError:
+                problems.add(name, f"{value!r} is not a date like 2024-01-31")
+    for name, day in days.items():
+        if day > today:
+            problems.add(name, f"{day.isoformat()} is in the future (today is {today.isoformat()})")
+    if len(days) == 2 and days["date_from"] > days["date_to"]:
+        problems.add("date_to", f"the range ends on {days['date_to'].isoformat()}, before it starts "
+                                f"on {days['date_from'].isoformat()}")
+    problems.raise_if_any()
+    return days["date_from"], days["date_to"]
+
+
+def check_defaults(data: SetDefaultAccounts, chart: dict[str, ChartAccount], country: str) -> None:
+    """Every mandatory account given; every account given (or standard VAT) takes postings."""
+    problems = Problems()
+    problems.require("actor", data.actor, "the acting user")
+    for name in REQUIRED_DEFAULTS:
+        label = name.replace("_", " ") + " account"
+        if problems.require(name, getattr(data, name), f"the {label}"):
+            if problem := posting_problem(getattr(data, name).strip(), chart):
+                problems.add(name, problem)
+    for name in OPTIONAL_DEFAULTS:
+        code = (getattr(data, name) or "").strip()
+        if not code and name.endswith("_vat"):
+            code = STANDARD_VAT[country][name.removesuffix("_vat")]
+        if code and (problem := posting_problem(code, chart)):
+            problems.add(name, problem)
+    problems.raise_if_any()
+
+
+@workflow.defn
+class AccountingIntegration:
+    @workflow.init
+    def __init__(self, start: StartAccountingIntegration) -> None:
+        # Set before any update is validated: an update may arrive with the start.
+        self._start = start
+        self._state = start.carried or IntegrationState()
+        self._chart = {a.code: a for a in self._state.chart}
+        self._tracker: ProcessTracker | None = None
+        self._pending: ConnectAndSync | None = None
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, start: StartAccountingIntegration) -> str:
+        return await projecting_the_end(lambda: self._tracker, self._run(start))
+
+    async def _run(self, start: StartAccountingIntegration) -> str:
+        self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
+                                       company_tax_id=start.company_tax_id)
+        for step, reached in (("request", lambda: self._state.holder is not None),
+                              ("accept", lambda: self._state.accepted),
+                              ("default_accounts", lambda: self._state.defaults is not None)):
+            if not reached():
+                await self._tracker.enter(step, waiting_on="staff")
+                await workflow.wait_condition(reached)
+        await self._tracker.enter("connected" if self._state.syncs else "connect", waiting_on="staff")
+        while True:
+            await workflow.wait_condition(lambda: self._pending is not None)
+            await self._sync(self._pending)
+            self._pending = None
+            await self._tracker.enter("connected", waiting_on="staff")
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._carry())
+
+    async def _sync(self, request: ConnectAndSync) -> None:
+        await self._tracker.enter("sync")
+        scope = SyncScope(self._start.company_id, self._state.holder.accounting_company_id,
+                          request.date_from, request.date_to)
+        try:
+            result = await workflow.execute_child_workflow(
+                AccountingSync.run, SyncJob(scope=scope, requested_by=request.actor, tuning=self._start.tuning),
+                id=self._state.current_sync_id, static_summary=f"post {request.date_from} to {request.date_to}")
+        except ChildWorkflowError as error:
+            await self._tracker.failed_attempt(f"sync {request.date_from}..{request.date_to} failed: {error.cause}")
+            return
+        self._state = replace(self._state, last_sync=result)
+        await self._tracker.audit(AuditEntry(actor=request.actor, action="accounting_sync",
+                                             target_id=workflow.info().workflow_id, detail=result.message))
+
+    def _carry(self) -> StartAccountingIntegration:
+        state = replace(self._state, chart=list(self._chart.values()))
+        return StartAccountingIntegration(self._start.company_id, self._start.company_tax_id, self._start.country,
+                                          self._start.started_by, self._start.tuning, state)
+
+    async def _run_activity(self, method, arg):
+        """Run an activity for a person's action; its refusal fails only that action."""
+        async with self._lock:
+            try:
+                return await workflow.execute_activity_method(method, arg, start_to_close_timeout=QUICK,
+                                                              retry_policy=HANDLER_RETRY)
+            except ActivityError as error:
+                raise refusal_from(error) from error
+
+    def _step(self) -> str:
+        """The step the state stands at (the projection may still be catching up)."""
+        s = self._state
+        if s.holder is None:
+            return "request"
+        if not s.accepted:
+            return "accept"
+        if s.defaults is None:
+            return "default_accounts"
+        if self._pending is not None:
+            return "sync"
+        return "connected" if s.syncs else "connect"
+
+    def _at(self, action: str, *steps: str) -> None:
+        if self._step() not in steps:
+            wrong_step(action, self._step())
+
+    # Step 1 ---------------------------------------------------------------
+    @workflow.update
+    async def request_integration(self, data: RequestIntegration) -> HolderFound:
+        number = data.holder_tax_id.replace(".", "").replace(" ", "").strip()
+        lookup = HolderLookup(workflow.info().workflow_id, self._start.company_id, self._start.country, number,
+                              data.holder_check_digit.strip().upper(), data.actor)
+        try:
+            found = await self._run_activity(AccountingActivities.find_holder, lookup)
+        except ApplicationError as refusal:
+            if refusal.type == DUPLICATE_TAX_ID:
+                # The offer: staff may hide one of these and request again.
+                self._state = replace(self._state, duplicates=[
+                    CompanyChoice(d["accounting_company_id"], d["name"]) for d in refusal.details])
+            raise
+        self._state = replace(self._state, holder=found, duplicates=[])
+        return found
+
+    @request_integration.validator
+    def _validate_request(self, data: RequestIntegration) -> None:
+        self._at("requesting the integration", "request")
+        check_holder(self._start.country, data)
+
+    @workflow.update
+    async def hide_accounting_company(self, data: HideAccountingCompany) -> list[CompanyChoice]:
+        await self._run_activity(AccountingActivities.hide_company, HideCompany(
+            workflow.info().workflow_id, data.accounting_company_id, data.actor, data.reason.strip()))
+        remaining = [c for c in self._state.duplicates if c.accounting_company_id != data.accounting_company_id]
+        self._state = replace(self._state, duplicates=remaining)
+        return remaining
+
+    @hide_accounting_company.validator
+    def _validate_hide(self, data: HideAccountingCompany) -> None:
+        self._at("hiding an accounting company", "request")
+        problems = Problems()
+        problems.require("actor", data.actor, "the acting user")
+        problems.require("reason", data.reason, "the reason for hiding it")
+        offered = {c.accounting_company_id for c in self._state.duplicates}
+        if data.accounting_company_id not in offered:
+            problems.add("accounting_company_id", "only a company that shares the holder's tax id can be hidden here"
+                         + (f"; choose one of {sorted(offered)}" if offered else "; request the integration first"))
+        problems.raise_if_any()
+
+    # Step 2 ---------------------------------------------------------------
+    @workflow.update
+    async def accept_integration(self, data: AcceptIntegration) -> CompanyChoice:
+        snapshot = await self._run_activity(AccountingActivities.accept_request, Acceptance(
+            workflow.info().workflow_id, self._start.company_id, data.accounting_company_id, data.actor))
+        self._chart = {a.code: a for a in snapshot.accounts}
+        self._state = replace(self._state, accepted=True)
+        return CompanyChoice(self._state.holder.accounting_company_id, self._state.holder.name)
+
+    @accept_integration.validator
+    def _validate_accept(self, data: AcceptIntegration) -> None:
+        self._at("accepting the request", "accept")
+        problems = Problems()
+        problems.require("actor", data.actor, "the acting user")
+        if data.accounting_company_id != self._state.holder.accounting_company_id:
+            problems.add("accounting_company_id", f"the pending request is for {self._state.holder.name} "
+                                                  f"(id {self._state.holder.accounting_company_id})")
+        problems.raise_if_any()
+
+    # Step 3 ---------------------------------------------------------------
+    @workflow.update
+    async def create_chart_account(self, data: CreateChartAccount) -> ChartAccount:
+        account = await self._run_activity(AccountingActivities.create_account, NewChartAccount(
+            self._state.holder.accounting_company_id, data.code.strip(), data.name, data.actor))
+        self._chart[account.code] = account
+        return account
+
+    @create_chart_account.validator
+    def _validate_create_account(self, data: CreateChartAccount) -> None:
+        self._at("creating an account", *CONFIGURABLE, "sync")
+        problems = Problems()
+        problems.require("actor", data.actor, "the acting user")
+        try:
+            new_account(self._start.country, (data.code or "").strip(), data.name, self._chart)
+        except ChartError as exc:
+            problems.add(exc.field, str(exc))
+        problems.raise_if_any()
+
+    @workflow.update
+    async def set_default_accounts(self, data: SetDefaultAccounts) -> DefaultsToSave:
+        vat = STANDARD_VAT[self._start.country]
+        defaults = DefaultsToSave(
+            accounting_company_id=self._state.holder.accounting_company_id, actor=data.actor,
+            sales_auxiliary=data.sales_auxiliary.strip(), sales_detail=data.sales_detail.strip(),
+            sales_vat=data.sales_vat.strip() or vat["sales"],
+            purchases_auxiliary=data.purchases_auxiliary.strip(), purchases_detail=data.purchases_detail.strip(),
+            purchases_vat=data.purchases_vat.strip() or vat["purchases"],
+            payments=data.payments.strip(), collections=data.collections.strip())
+        await self._run_activity(AccountingActivities.save_default_accounts, defaults)
+        self._state = replace(self._state, defaults=defaults)
+        return defaults
+
+    @set_default_accounts.validator
+    def _validate_defaults(self, data: SetDefaultAccounts) -> None:
+        self._at("setting the default accounts", *CONFIGURABLE)
+        check_defaults(data, self._chart, self._start.country)
+
+    # Step 4 ---------------------------------------------------------------
+    @workflow.update
+    def connect_and_sync(self, data: ConnectAndSync) -> SyncStarted:
+        syncs = self._state.syncs + 1
+        sync_id = f"{workflow.info().workflow_id}-sync-{syncs}"
+        self._state = replace(self._state, syncs=syncs, current_sync_id=sync_id)
+        self._pending = data
+        return SyncStarted(sync_id)
+
+    @connect_and_sync.validator
+    def _validate_connect(self, data: ConnectAndSync) -> None:
+        self._at("connecting and syncing", "connect", "connected")
+        if self._pending is not None:
+            wrong_step("connecting and syncing", "sync")
+        # UTC: a date that is still today somewhere in Colombia or Chile is never refused.
+        check_range(data, workflow.now().date())
+
+    @workflow.query
+    def status(self) -> IntegrationStatus:
+        s = self._state
+        snap = self._tracker.snapshot if self._tracker else None
+        step, status, waiting_on = (snap.step, snap.status, snap.waiting_on) if snap else ("", "running", "")
+        return IntegrationStatus(step=step, status=status, waiting_on=waiting_on, holder=s.holder,
+                                 duplicates=list(s.duplicates), defaults=s.defaults, chart_accounts=len(self._chart),
+                                 syncs=s.syncs, current_sync_id=s.current_sync_id, last_sync=s.last_sync)

@@ -1,0 +1,320 @@
+"""P2: support document enablement (seed 002), four steps.
+
+1. The company enables the support document at DIAN (skipped when its P1 is
+   complete: DIAN accepts an invoicer's support-document test set at once).
+2. The provider's certificate is loaned for support documents (the loan path
+   of the certificate child), then staff confirm the company holds it.
+3. A person at DIAN enables the support document, requests the resolution and,
+   after waiting for DIAN, associates the prefixes; GetNumberingRange verifies.
+4. Staff configure the support-document voucher type: ready to issue.
+"""
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Callable
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from . import certificate
+from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
+from .inputs import wrong_step
+from .numbering import check_ranges, explain
+from .process import AuditEntry, ProcessTracker, projecting_the_end
+from .reminders import notify, wait_reminding
+from .support import SkippableSteps
+from .support_document_inputs import (
+    DIAN_SUBSTEPS, WAIT_FOR_DIAN, DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument,
+    SupportDocumentAtDian, SupportDocumentStatus, check_dian_enablement, check_substep, require_actor,
+)
+from .voucher import VoucherTypeSetup, check_voucher_setup
+
+with workflow.unsafe.imports_passed_through():
+    from habilita.activities.enablement import EnablementActivities, SaveSoftware, SoftwareRef
+    from habilita.activities.numbering import RangeCheck, RangeQuery, ResolutionFacts
+    from habilita.activities.support_document import (
+        CompanyStanding, SignSupportDocument, StandingQuery, SupportDocumentActivities, SupportSetQuery,
+    )
+    from habilita.activities.vouchers import CreateVoucherTypes, VoucherActivities
+
+PROCESS_TYPE = "support_document"
+STEPS = ("dian_enablement", "certificate", "certificate_confirmation", "resolution", "voucher_type")
+# The seed's numbering ("step 2 of 4"), which the console and the CLI show.
+STEP_NUMBER = {"dian_enablement": 1, "certificate": 2, "certificate_confirmation": 2, "resolution": 3,
+               "voucher_type": 4}
+DS_KINDS = ("support_document",)
+ACTIVITY = dict(start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
+READY = "ready to issue support documents"
+
+
+def as_application_error(exc: ActivityError) -> ApplicationError:
+    """The activity's failure as the one exception type that fails only an update, never the workflow task."""
+    cause = exc.cause
+    kind = cause.type if isinstance(cause, ApplicationError) else "ActivityFailed"
+    return ApplicationError(str(cause or exc), type=kind, non_retryable=True)
+
+
+@workflow.defn
+class SupportDocumentEnablement(SkippableSteps):
+    # Staff only confirm here what the certificate child already did: support
+    # may skip it with a reason (e.g. confirmed by phone); later steps need nothing from it.
+    SKIPPABLE_STEPS = frozenset({"certificate_confirmation"})
+
+    def __init__(self) -> None:
+        self._tracker: ProcessTracker | None = None
+        self._start: StartSupportDocument | None = None
+        self._lock = asyncio.Lock()
+        self._standing: CompanyStanding | None = None
+        self._software: SoftwareRef | None = None
+        self._test_set_id = ""
+        self._dian_enabled = False
+        self._child_id = ""
+        self._certificate: CertificateOutcome | None = None
+        self._certificate_confirmed = False
+        self._substeps: tuple[str, ...] = ()
+        self._check: RangeCheck | None = None
+        self._resolutions: tuple[ResolutionFacts, ...] = ()
+        self._voucher: VoucherTypeSetup | None = None
+        self._sample_cuds = ""
+
+    @workflow.run
+    async def run(self, start: StartSupportDocument) -> str:
+        return await projecting_the_end(lambda: self._tracker, self._run(start))
+
+    async def _run(self, start: StartSupportDocument) -> str:
+        self._start = start
+        wid = workflow.info().workflow_id
+        self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
+                                       company_tax_id=start.company_tax_id)
+        self._standing = await workflow.execute_activity_method(
+            SupportDocumentActivities.company_standing, StandingQuery(start.company_id), **ACTIVITY)
+        if self._standing.software_ref_id:
+            s = self._standing
+            self._software = SoftwareRef(s.software_ref_id, s.software_id, s.software_owner_nit)
+        if not self._standing.p1_complete:
+            await self._tracker.enter("dian_enablement", waiting_on="staff")
+            await self._wait_for_person("dian_enablement", lambda: self._dian_enabled, self._recheck_set)
+
+        await self._tracker.enter("certificate", waiting_on="staff")
+        self._child_id = wid + certificate.ID_SUFFIX
+        self._certificate = await workflow.execute_child_workflow(
+            CertificateActivation.run,
+            StartCertificate(company_id=start.company_id, company_tax_id=start.company_tax_id,
+                             company_name=start.company_name, purpose="support_document", paths=("loan",),
+                             policy=start.policy),
+            id=self._child_id)
+        self._child_id = ""
+        await self._tracker.enter("certificate_confirmation", waiting_on="staff")
+        await self._wait_for_person("certificate_confirmation", lambda: self._certificate_confirmed
+                                    or self.skip_requested("certificate_confirmation"))
+        skipped = self.skip_of("certificate_confirmation")
+        if skipped is not None:
+            await self._tracker.audit(AuditEntry(actor=skipped.actor, action="skip certificate_confirmation",
+                                                 target_id=wid, reason=skipped.reason))
+
+        await self._tracker.enter("resolution", waiting_on="company")
+        await self._wait_for_person("resolution", self._ranges_found, self._recheck_ranges)
+        self._resolutions = self._check.resolutions
+
+        await self._tracker.enter("voucher_type", waiting_on="staff")
+        await self._wait_for_person("voucher_type", lambda: self._voucher is not None)
+        await self._configure(wid)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._tracker.finish("completed", step="ready")
+        return "ready"
+
+    async def _configure(self, wid: str) -> None:
+        setup = self._voucher
+        chosen = next(r for r in self._resolutions if r.resolution_id == setup.resolution_id)
+        created = await workflow.execute_activity_method(
+            VoucherActivities.create_voucher_types,
+            CreateVoucherTypes(workflow_id=wid, company_id=self._start.company_id, resolution_id=chosen.resolution_id,
+                               prefix=chosen.prefix, next_number=setup.next_number, document_kinds=DS_KINDS,
+                               actor=setup.actor), **ACTIVITY)
+        # Sign one document with the loaned certificate before saying "ready":
+        # a wrong range, PIN or certificate shows here, not at the company's first purchase.
+        signed = await workflow.execute_activity_method(
+            SupportDocumentActivities.sign_support_document,
+            SignSupportDocument(company_id=self._start.company_id, voucher_type_id=created.voucher_type_ids[0],
+                                certificate_id=self._certificate.certificate_id,
+                                software_ref_id=self._software.software_ref_id), **ACTIVITY)
+        self._sample_cuds = signed.cuds
+        await self._tracker.audit(AuditEntry(actor=setup.actor, action="support_voucher_type_created", target_id=wid,
+                                             detail=f"{chosen.prefix} resolution {chosen.resolution_number}, "
+                                                    f"next number {setup.next_number}"))
+        await notify(self._start.company_id, "support_document_ready", "Ready to issue support documents",
+                     f"{self._start.company_name} can issue electronic support documents with prefix {chosen.prefix}.",
+                     "ready")
+
+    async def _wait_for_person(self, step: str, done: Callable[[], bool], recheck=None) -> None:
+        """Wait for ``done()``, re-checking DIAN (``recheck``) and reminding at every tick; flag the SLA."""
+        async def tick(n: int) -> None:
+            if recheck is not None:
+                async with self._lock:
+                    await recheck()
+            if not done():
+                await notify(self._start.company_id, f"support_{step}_reminder",
+                             "The support document enablement is waiting for you", self._message(step), f"{step}:{n}")
+
+        async def breached() -> None:
+            await self._tracker.failed_attempt(f"SLA exceeded at {step}: {self._message(step)}")
+
+        await wait_reminding(done, self._start.policy, on_tick=tick, on_sla=breached)
+
+    def _ranges_found(self) -> bool:
+        return (all(s in self._substeps for s in DIAN_SUBSTEPS) and self._check is not None
+                and self._check.code == "100" and bool(self._check.resolutions))
+
+    async def _recheck_set(self) -> None:
+        if self._test_set_id:
+            try:
+                state = await self._check_set(self._test_set_id)
+            except ApplicationError as exc:
+                # A tick must not fail the process: record why and keep waiting for a person.
+                await self._tracker.failed_attempt(str(exc))
+                return
+            self._dian_enabled = state.accepted
+
+    async def _recheck_ranges(self) -> None:
+        if "associate_prefixes" in self._substeps:
+            try:
+                self._check = await self._ranges_now()
+            except ApplicationError as exc:
+                await self._tracker.failed_attempt(str(exc))
+
+    async def _check_set(self, test_set_id: str):
+        try:
+            return await workflow.execute_activity_method(
+                SupportDocumentActivities.check_support_document_set,
+                SupportSetQuery(self._start.company_id, test_set_id),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=RetryPolicy(maximum_attempts=3, non_retryable_error_types=["WrongTestSet"]))
+        except ActivityError as exc:
+            raise as_application_error(exc) from exc
+
+    async def _ranges_now(self) -> RangeCheck:
+        try:
+            return await check_ranges(self._range_query())
+        except ActivityError as exc:
+            raise as_application_error(exc) from exc
+
+    def _range_query(self) -> RangeQuery:
+        # DIAN answers a company's ranges to the company's own certificate, or to its provider's
+        # when the company uses the provider's software: prefer the company's own when it has one.
+        certificate_id = self._standing.own_certificate_id or self._certificate.certificate_id
+        return RangeQuery(company_id=self._start.company_id, certificate_id=certificate_id,
+                          software_id=self._software.software_id,
+                          software_owner_nit=self._software.software_owner_nit, purpose="support_document")
+
+    # --- human steps -------------------------------------------------------
+
+    @workflow.update
+    async def confirm_support_document_at_dian(self, data: SupportDocumentAtDian) -> str:
+        wid = workflow.info().workflow_id
+        async with self._lock:
+            state = await self._check_set(data.test_set_id.strip())
+            if self._software is None:
+                owner = (self._start.company_tax_id.split("-")[0] if data.operation_mode == "own_software"
+                         else self._start.provider_nit)
+                self._software = await workflow.execute_activity_method(
+                    EnablementActivities.save_software,
+                    SaveSoftware(source_key=f"{wid}:dian_enablement", company_id=self._start.company_id,
+                                 operation_mode=data.operation_mode, test_set_id=data.test_set_id.strip(),
+                                 software_id=data.software_id.strip(), software_owner_nit=owner, pin=data.pin),
+                    **ACTIVITY)
+            self._test_set_id = data.test_set_id.strip()
+            self._dian_enabled = state.accepted
+            self._substeps = ("enable_support_document",)
+            await self._tracker.audit(AuditEntry(actor=data.actor, action="support_document_enabled_at_dian",
+                                                 target_id=wid, detail=f"test set {self._test_set_id}: {state.message}"))
+        if state.accepted:
+            return f"DIAN accepted the support-document test set: {state.message}"
+        return f"DIAN has not accepted the support-document test set yet ({state.message}): the process re-checks it"
+
+    @confirm_support_document_at_dian.validator
+    def _validate_dian_enablement(self, data: SupportDocumentAtDian) -> None:
+        self._expect("confirming the support document at DIAN", "dian_enablement")
+        check_dian_enablement(data, software_known=self._software is not None)
+
+    @workflow.update
+    async def confirm_provider_certificate(self, data: ProviderCertificateConfirmation) -> str:
+        self._certificate_confirmed = True
+        await self._tracker.audit(AuditEntry(actor=data.actor, action="provider_certificate_confirmed",
+                                             target_id=workflow.info().workflow_id,
+                                             detail=f"certificate of NIT {self._certificate.holder_nit}"))
+        return f"the company signs support documents with the certificate of NIT {self._certificate.holder_nit}"
+
+    @confirm_provider_certificate.validator
+    def _validate_provider_certificate(self, data: ProviderCertificateConfirmation) -> None:
+        self._expect("confirming the provider's certificate", "certificate_confirmation")
+        require_actor(data.actor)
+
+    @workflow.update
+    async def confirm_dian_substep(self, data: DianSubstepDone) -> str:
+        async with self._lock:
+            if data.substep not in self._substeps:
+                self._substeps = tuple(s for s in DIAN_SUBSTEPS if s in (*self._substeps, data.substep))
+            if data.substep != "enable_support_document":
+                self._check = await self._ranges_now()
+            await self._tracker.audit(AuditEntry(actor=data.actor, action=f"dian_{data.substep}",
+                                                 target_id=workflow.info().workflow_id))
+        if self._check is None:
+            return f"{data.substep} recorded. {WAIT_FOR_DIAN}"
+        step = "numbering_resolution" if data.substep == "request_resolution" else "prefix_association"
+        return f"{data.substep} recorded; {explain(self._check, step=step)}"
+
+    @confirm_dian_substep.validator
+    def _validate_dian_substep(self, data: DianSubstepDone) -> None:
+        self._expect("confirming a DIAN sub-step", "resolution")
+        check_substep(data, done=self._substeps)
+
+    @workflow.update
+    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> str:
+        self._voucher = setup
+        return f"creating the support-document voucher type with prefix {setup.prefix}"
+
+    @configure_voucher_type.validator
+    def _validate_voucher_type(self, setup: VoucherTypeSetup) -> None:
+        self._expect("configuring the support-document voucher type", "voucher_type")
+        if self._voucher is not None:
+            wrong_step("configuring the voucher type", "voucher_type (already configured)")
+        check_voucher_setup(setup, self._resolutions)
+
+    def _expect(self, action: str, step: str) -> None:
+        current = self._tracker.step if self._tracker else "starting"
+        if current != step:
+            wrong_step(action, current)
+
+    def _message(self, step: str) -> str:
+        if step == "dian_enablement":
+            return "Enable the support document at DIAN's portal and enter the test set id it shows."
+        if step == "certificate":
+            return ("Update the certificate for support documents: the legal representative's data, the exoneration "
+                    "letter, the signed letter (PDF, at most 1 MB), continue.")
+        if step == "certificate_confirmation":
+            holder = self._certificate.holder_nit if self._certificate else ""
+            return f"The company now has the provider's certificate (NIT {holder}): confirm to continue."
+        if step == "resolution":
+            return WAIT_FOR_DIAN
+        if step == "voucher_type":
+            return ("Pick the synced support-document resolution and configure the voucher type: prefix, "
+                    "resolution and the next number in its range.")
+        return READY if step == "ready" else ""
+
+    @workflow.query
+    def status(self) -> SupportDocumentStatus:
+        if self._tracker is None:
+            return SupportDocumentStatus(step="starting", status="running", waiting_on="", started_at_step=0,
+                                         message="")
+        s = self._tracker.snapshot
+        step = s.step
+        return SupportDocumentStatus(
+            step=step, status=s.status, waiting_on=s.waiting_on,
+            started_at_step=2 if self._standing and self._standing.p1_complete else 1,
+            message=self._message(step), step_number=STEP_NUMBER.get(step, 4 if step == "ready" else 0),
+            active_workflow_id=self._child_id, substeps_done=self._substeps,
+            last_check=explain(self._check, step="prefix_association") if self._check else "",
+            resolutions=self._resolutions, sample_cuds=self._sample_cuds)
