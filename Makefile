@@ -24,7 +24,7 @@ setup: $(STAMP) translations
 # The console's Spanish catalog, compiled from its .po on every setup so the
 # .mo never lags behind the text.
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -d habilita/console/translations > /dev/null
+	@$(BIN)/pybabel compile -d habilita/translations > /dev/null
 
 run: setup
 	$(BIN)/habilita dev

@@ -61,7 +61,7 @@ class Settings:
     admin_port: int
     smtp_url: str
     mail_from: str
-    # The console's language (a catalog under habilita/console/translations).
+    # The console's language (a catalog under habilita/translations).
     admin_locale: str = "es"
     # P1/P2 enablement: the certificate seller (billing + CA), the provider
     # whose certificate is lent, and the size of DIAN's test set.

@@ -36,7 +36,7 @@ from habilita.console.views.process_page import ProcessPageView
 from habilita.console.views.users import UserView, role_names
 
 HERE = Path(__file__).parent
-TRANSLATIONS = HERE / "translations"
+TRANSLATIONS = HERE.parent / "translations"
 # The home page's indicators may be this many seconds old (cards and notices are live).
 INDICATORS_TTL_SECONDS = 15
 # Large enough that a too-big letter reaches the form and gets a clear answer.

@@ -1,47 +1,37 @@
-"""Starting the enablement processes (P1, P2) for a company: one place for
-their workflow ids and start inputs, shared by the CLI and the demo seeder."""
+"""One declaration per process type, and the one client that starts and drives them.
+
+``STARTABLE`` are the processes a person starts for a company; ``DECLARATIONS``
+holds every process type a ``ProcessRecord`` may carry, children included.
+"""
 from __future__ import annotations
 
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from .accounting import ACCOUNTING, ACCOUNTING_SYNC
+from .declaration import Action, ProcessDeclaration, Step, process_workflow_id
+from .einvoicing import CERTIFICATE, EINVOICING, TEST_SET
+from .support_document import SUPPORT_DOCUMENT
 
-from habilita.models import Company
-from habilita.workflows import einvoicing, support_document
-from habilita.workflows.support_document_inputs import StartSupportDocument
-
-from habilita.settings import Settings
-
-LABELS = {
-    einvoicing.PROCESS_TYPE: "Habilitación de facturación electrónica",
-    support_document.PROCESS_TYPE: "Habilitación de documento soporte electrónico",
-}
+STARTABLE: dict[str, ProcessDeclaration] = {d.process_type: d for d in (EINVOICING, SUPPORT_DOCUMENT, ACCOUNTING)}
+DECLARATIONS: dict[str, ProcessDeclaration] = {
+    d.process_type: d for d in (EINVOICING, CERTIFICATE, TEST_SET, SUPPORT_DOCUMENT, ACCOUNTING, ACCOUNTING_SYNC)}
 
 
-def process_workflow_id(process_type: str, company: Company) -> str:
-    """One live workflow per company and process (the admin console's convention)."""
-    return f"{process_type}-{company.country}-{company.tax_id}"
+def declaration(process_type: str) -> ProcessDeclaration | None:
+    return DECLARATIONS.get(process_type)
 
 
-def start_input(process_type: str, company: Company, *, actor: str, settings: Settings):
-    """The start dataclass of ``process_type`` for ``company``."""
-    common = dict(company_id=company.id, company_tax_id=company.display_tax_id, started_by=actor,
-                  company_name=company.legal_name, provider_nit=settings.provider_nit)
-    if process_type == einvoicing.PROCESS_TYPE:
-        return einvoicing.StartEnablement(**common, test_set_counts=(
-            settings.test_set_invoices, settings.test_set_credit_notes, settings.test_set_debit_notes))
-    if process_type == support_document.PROCESS_TYPE:
-        return StartSupportDocument(**common)
-    raise ValueError(f"process type must be one of {', '.join(LABELS)}, not {process_type!r}")
+def by_cli_name(name: str) -> ProcessDeclaration | None:
+    return next((d for d in STARTABLE.values() if d.cli_name == name), None)
 
 
-async def start_process(client: Client, settings: Settings, process_type: str, company: Company, *,
-                        actor: str, workflow_id: str | None = None) -> WorkflowHandle:
-    """Start ``process_type`` for ``company``, or return the handle of the one already running."""
-    workflow = (einvoicing.EInvoicingEnablement.run if process_type == einvoicing.PROCESS_TYPE
-                else support_document.SupportDocumentEnablement.run)
-    return await client.start_workflow(
-        workflow, start_input(process_type, company, actor=actor, settings=settings),
-        id=workflow_id or process_workflow_id(process_type, company), task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary=f"{LABELS[process_type]}: {company.legal_name}",
-    )
+def parent_of(workflow_id: str, process_type: str) -> tuple[ProcessDeclaration, str] | None:
+    """The parent declaration and workflow id of a child process's workflow, if it is one."""
+    for parent in STARTABLE.values():
+        for child in parent.children():
+            if child.process_type == process_type and child.child_suffix and workflow_id.endswith(child.child_suffix):
+                return parent, workflow_id[: -len(child.child_suffix)]
+    return None
+
+
+__all__ = ["ACCOUNTING", "ACCOUNTING_SYNC", "Action", "CERTIFICATE", "DECLARATIONS", "EINVOICING",
+           "ProcessDeclaration", "STARTABLE", "SUPPORT_DOCUMENT", "Step", "TEST_SET", "by_cli_name", "declaration",
+           "parent_of", "process_workflow_id"]

@@ -9,21 +9,24 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from wtforms import FileField, PasswordField, SelectField
 
-from habilita import console
+import habilita
 from habilita.console.processes.catalog import ALL_KINDS, KINDS
 from habilita.console.processes.step_forms import form_class
 
-ADMIN_DIR = Path(console.__file__).parent
-CATALOG = ADMIN_DIR / "translations" / "es" / "LC_MESSAGES"
+PACKAGE = Path(habilita.__file__).parent
+CATALOG = PACKAGE / "translations" / "es" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None}
+# Where the catalog's messages are written: the console, the message codes and the process declarations.
+SOURCES = ("console", "messages", "processes")
 METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
 
 
 def extracted_messages() -> set[str]:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ADMIN_DIR), METHODS, keywords=KEYWORDS, comment_tags=()):
-        found.add(message if isinstance(message, str) else message[0])
+    for source in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                str(PACKAGE / source), METHODS, keywords=KEYWORDS, comment_tags=()):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 
@@ -39,7 +42,7 @@ def test_the_shipped_mo_matches_the_po():
     with open(CATALOG / "messages.po", "rb") as po, open(CATALOG / "messages.mo", "rb") as mo:
         source, compiled = read_po(po), read_mo(mo)
     assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}, \
-        "run: pybabel compile -d admin/translations"
+        "run: pybabel compile -d habilita/translations"
 
 
 def test_every_human_step_of_every_process_has_a_form(app):

@@ -1,0 +1,56 @@
+"""P3, the accounting integration, and the sync it runs as a child."""
+from __future__ import annotations
+
+from habilita.workflows import accounting
+from habilita.workflows.accounting import (
+    AcceptIntegration, AccountingIntegration, ConnectAndSync, CreateChartAccount, HideAccountingCompany,
+    RequestIntegration, SetDefaultAccounts, StartAccountingIntegration,
+)
+from habilita.workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncTuning
+
+from .declaration import N_, Action, ProcessDeclaration, Step
+
+# The sync a P3 runs for each date range; its id is in P3's status (``current_sync_id``).
+ACCOUNTING_SYNC = ProcessDeclaration(
+    process_type="accounting_sync", label=N_("Synchronizing"), workflow=AccountingSync,
+    steps=(
+        Step("sync", N_("Synchronizing"), "system", (
+            Action(AccountingSync.change_detail_account, ChangeDetailAccount, "change-detail",
+                   help="While the sync runs: post one document's detail line to another account."),)),
+    ),
+)
+
+
+def start_input(company, actor: str, settings) -> StartAccountingIntegration:
+    return StartAccountingIntegration(
+        company_id=company.id, company_tax_id=company.display_tax_id, country=company.country, started_by=actor,
+        tuning=SyncTuning(page_size=settings.accounting_page_size))
+
+
+CONNECT = Action(AccountingIntegration.connect_and_sync, ConnectAndSync, "sync",
+                 help="Post every document of a date range (never twice).")
+
+ACCOUNTING = ProcessDeclaration(
+    process_type=accounting.PROCESS_TYPE, label=N_("Accounting integration"), workflow=AccountingIntegration,
+    build_start=start_input, cli_name="accounting",
+    steps=(
+        Step("request", N_("Request"), "staff", (
+            Action(AccountingIntegration.request_integration, RequestIntegration, "request",
+                   help="Step 1: request the integration with the contract holder's NIT/RUT and check digit."),
+            Action(AccountingIntegration.hide_accounting_company, HideAccountingCompany, "hide",
+                   help="Hide one of the accounting companies that share the holder's tax id."),
+        )),
+        Step("accept", N_("Acceptance"), "staff", (
+            Action(AccountingIntegration.accept_integration, AcceptIntegration, "accept",
+                   help="Step 2: accept the pending request in accounting."),)),
+        Step("default_accounts", N_("Default accounts"), "staff", (
+            Action(AccountingIntegration.set_default_accounts, SetDefaultAccounts, "defaults",
+                   help="Step 3: the default sales and purchases accounts."),
+            Action(AccountingIntegration.create_chart_account, CreateChartAccount, "create-account",
+                   help="Step 3: add a missing account to the company's chart."),
+        )),
+        Step("connect", N_("Connect"), "staff", (CONNECT,)),
+        Step("sync", N_("Synchronizing"), "system"),
+        Step("connected", N_("Connected"), "staff", (CONNECT,)),
+    ),
+)

@@ -1,0 +1,69 @@
+"""The one process client of the console, the CLI, support and the demo.
+
+It starts a declared process for a company, sends a step's update, reads the
+workflow's status and describes it; every refusal comes back as a
+:class:`~habilita.processes.refusals.Refusal`.
+"""
+from __future__ import annotations
+
+from temporalio.client import (
+    Client, WorkflowExecutionDescription, WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from .declaration import Action, ProcessDeclaration
+from .refusals import refusal_from
+
+
+class ProcessClient:
+    """Processes over one Temporal client; ``task_queue`` is where their workers listen."""
+
+    def __init__(self, client: Client, *, task_queue: str):
+        self.client = client
+        self.task_queue = task_queue
+
+    def handle(self, workflow_id: str) -> WorkflowHandle:
+        return self.client.get_workflow_handle(workflow_id)
+
+    async def start(self, declaration: ProcessDeclaration, company, *, actor: str, settings,
+                    if_running: str = "use") -> WorkflowHandle:
+        """Start ``declaration`` for ``company``.
+
+        A company has one live process of each type: with ``if_running="use"``
+        the one already running is returned, with ``"refuse"`` a
+        ``Refusal(AlreadyStarted)`` is raised.
+        """
+        policy = (WorkflowIDConflictPolicy.USE_EXISTING if if_running == "use"
+                  else WorkflowIDConflictPolicy.FAIL)
+        try:
+            return await self.client.start_workflow(
+                declaration.run, declaration.build_start(company, actor, settings),
+                id=declaration.workflow_id(company), task_queue=self.task_queue, id_conflict_policy=policy,
+                static_summary=f"{declaration.label}: {company.legal_name} ({company.display_tax_id})",
+            )
+        except (WorkflowAlreadyStartedError, RPCError) as error:
+            raise refusal_from(error) from error
+
+    async def send(self, workflow_id: str, action: Action, data):
+        """Send ``data`` through ``action``'s update; its answer, or a ``Refusal``."""
+        try:
+            return await self.handle(workflow_id).execute_update(action.update, data)
+        except (WorkflowUpdateFailedError, RPCError) as error:
+            raise refusal_from(error) from error
+
+    async def status(self, declaration: ProcessDeclaration, workflow_id: str):
+        """The workflow's own ``status`` answer (None for a process without one); a ``Refusal`` when it cannot."""
+        if declaration.status_query is None:
+            return None
+        try:
+            return await self.handle(workflow_id).query(declaration.status_query)
+        except (WorkflowQueryFailedError, RPCError) as error:
+            raise refusal_from(error) from error
+
+    async def describe(self, workflow_id: str) -> WorkflowExecutionDescription:
+        try:
+            return await self.handle(workflow_id).describe()
+        except RPCError as error:
+            raise refusal_from(error) from error

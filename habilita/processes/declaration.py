@@ -1,0 +1,117 @@
+"""What a process is, declared once: its workflow, how its id is formed, how it
+starts for a company, its steps in order and the human actions of each.
+
+The CLI's step commands, the console's step forms and pages, support's reset
+points, the demo seeder and the benches read these declarations; none of them
+spells a workflow id, a child suffix or an update name of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Action:
+    """One update a person sends at a step, with the dataclass it takes.
+
+    ``update`` is the workflow's update method, sent by typed reference; its
+    registered name is the method's name (no ``name=`` is given to any of
+    them, so moving a module never renames one). ``command`` is the
+    ``habilita process`` subcommand that sends it; ``arguments`` are the input
+    fields the command takes as positional arguments and ``options`` the
+    extra spellings of a field's option (kept from earlier releases).
+    """
+
+    update: Callable
+    input_type: type
+    command: str
+    arguments: tuple[str, ...] = ()
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    help: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.update.__name__
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: its machine name, its words, who it waits on, what a person can do there.
+
+    ``child`` is the process that carries the step out in a child workflow
+    (whose actions the step's page then shows).
+    """
+
+    name: str
+    label: str
+    waits_on: str = ""
+    actions: tuple[Action, ...] = ()
+    child: "ProcessDeclaration | None" = None
+
+
+@dataclass(frozen=True)
+class ProcessDeclaration:
+    """A process type: everything the shell needs to start it, show it and act on it."""
+
+    process_type: str
+    label: str
+    workflow: type
+    steps: tuple[Step, ...]
+    # Where the process ends (projected step names beyond the last step), with their words.
+    ends: dict[str, str] = field(default_factory=dict)
+    # Top-level processes: the start dataclass for (company, actor, settings), and the CLI's name for it.
+    build_start: Callable | None = None
+    cli_name: str = ""
+    # Child processes: the suffix that makes their id from the parent's.
+    child_suffix: str = ""
+
+    @property
+    def run(self) -> Callable:
+        return self.workflow.run
+
+    @property
+    def status_query(self) -> Callable | None:
+        return getattr(self.workflow, "status", None)
+
+    @property
+    def step_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.steps)
+
+    def workflow_id(self, company) -> str:
+        """One live workflow per company and process: a second start finds the first."""
+        return process_workflow_id(self.process_type, company.country, company.tax_id)
+
+    def child_workflow_id(self, parent_id: str) -> str:
+        """A child's id from its parent's (or the id itself when it is already the child's)."""
+        return parent_id if parent_id.endswith(self.child_suffix) else parent_id + self.child_suffix
+
+    def step(self, name: str) -> Step | None:
+        return next((s for s in self.steps if s.name == name), None)
+
+    def actions_for(self, step: str) -> tuple[Action, ...]:
+        found = self.step(step)
+        return found.actions if found else ()
+
+    def action(self, step: str, name: str) -> Action | None:
+        return next((a for a in self.actions_for(step) if a.name == name), None)
+
+    def child_at(self, step: str) -> "ProcessDeclaration | None":
+        found = self.step(step)
+        return found.child if found else None
+
+    def children(self) -> tuple["ProcessDeclaration", ...]:
+        return tuple(dict.fromkeys(s.child for s in self.steps if s.child is not None))
+
+    def all_actions(self) -> tuple[Action, ...]:
+        return tuple(a for s in self.steps for a in s.actions)
+
+
+def process_workflow_id(process_type: str, country: str, tax_id: str) -> str:
+    """The id rule of every top-level process: type, country and tax id."""
+    return f"{process_type}-{country}-{tax_id}"

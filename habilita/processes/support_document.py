@@ -1,0 +1,42 @@
+"""P2, support document enablement."""
+from __future__ import annotations
+
+from habilita.workflows import support_document
+from habilita.workflows.support_document import SupportDocumentEnablement
+from habilita.workflows.support_document_inputs import (
+    DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument, SupportDocumentAtDian,
+)
+from habilita.workflows.voucher import VoucherTypeSetup
+
+from .declaration import N_, Action, ProcessDeclaration, Step
+from .einvoicing import CERTIFICATE
+
+
+def start_input(company, actor: str, settings) -> StartSupportDocument:
+    return StartSupportDocument(company_id=company.id, company_tax_id=company.display_tax_id, started_by=actor,
+                                company_name=company.legal_name, provider_nit=settings.provider_nit)
+
+
+SUPPORT_DOCUMENT = ProcessDeclaration(
+    process_type=support_document.PROCESS_TYPE, label=N_("Support document"), workflow=SupportDocumentEnablement,
+    build_start=start_input, cli_name="support-document",
+    steps=(
+        Step("dian_enablement", N_("Support document at DIAN"), "staff", (
+            Action(SupportDocumentEnablement.confirm_support_document_at_dian, SupportDocumentAtDian, "ds-enable",
+                   options={"operation_mode": ("--mode",)},
+                   help="P2 step 1: the support document is enabled at DIAN (checked against DIAN's portal)."),)),
+        Step("certificate", N_("Digital certificate"), "staff", child=CERTIFICATE),
+        Step("certificate_confirmation", N_("Certificate confirmation"), "staff", (
+            Action(SupportDocumentEnablement.confirm_provider_certificate, ProviderCertificateConfirmation,
+                   "ds-confirm-certificate",
+                   help="P2 step 2: the company now has the provider's certificate for support documents."),)),
+        Step("resolution", N_("Resolution"), "company", (
+            Action(SupportDocumentEnablement.confirm_dian_substep, DianSubstepDone, "ds-dian", arguments=("substep",),
+                   help="P2 step 3: a person did SUBSTEP at DIAN's portal (in order; verified with "
+                        "GetNumberingRange)."),)),
+        Step("voucher_type", N_("Voucher type"), "staff", (
+            Action(SupportDocumentEnablement.configure_voucher_type, VoucherTypeSetup, "voucher-type",
+                   help="P1 step 6 or P2 step 4: configure the voucher type(s) on a synced resolution."),)),
+    ),
+    ends={"ready": N_("Ready")},
+)
