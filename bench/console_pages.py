@@ -22,7 +22,7 @@ from pathlib import Path
 
 from habilita.console import create_app
 from habilita.console import dashboard
-from habilita.console.processes.catalog import KINDS
+from habilita.processes import STARTABLE
 from habilita.console.views.home import steps_by_type
 from habilita.models.database import open_database, upgrade
 from habilita.settings import Settings
@@ -106,7 +106,7 @@ def bare_home() -> None:
     dashboard.enabled_per_week()
     dashboard.median_days_to_enable()
     dashboard.stuck_count()
-    dashboard.recent_cards(tuple(KINDS))
+    dashboard.recent_cards(tuple(STARTABLE))
     dashboard.notifications()
 
 

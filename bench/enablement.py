@@ -53,7 +53,7 @@ import time
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import requests
@@ -203,7 +203,9 @@ async def one_flow(stack: Stack, company, *, loan: bool) -> tuple[str, float]:
     from habilita.workflows.certificate import (
         CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload,
     )
-    from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
+    from habilita.processes import CERTIFICATE, EINVOICING
+    from habilita.processes.client import ProcessClient
+    from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, TestSetStart
     from habilita.workflows.numbering import DianConfirmation
     from habilita.workflows.voucher import VoucherTypeSetup
 
@@ -215,41 +217,39 @@ async def one_flow(stack: Stack, company, *, loan: bool) -> tuple[str, float]:
                                                     "provider_nit": settings.provider_nit if loan else None})
     if not loan:
         await asyncio.to_thread(post, f"{stack.billing_url}/certificate-payments/{nit}")
-    handle = await client.start_workflow(
-        EInvoicingEnablement.run,
-        StartEnablement(company_id=company.id, company_tax_id=company.display_tax_id, started_by=ACTOR,
-                        company_name=company.legal_name, provider_nit=settings.provider_nit,
-                        test_set_counts=SMALL_SET),
-        id=f"einvoicing-bench-{uuid.uuid4()}", task_queue=stack.queue)
+    processes = ProcessClient(client, task_queue=stack.queue)
+    small = replace(settings, test_set_invoices=SMALL_SET[0], test_set_credit_notes=SMALL_SET[1],
+                    test_set_debit_notes=SMALL_SET[2])
+    handle = await processes.start(EINVOICING, company, actor=ACTOR, settings=small)
     await stack.console.wait_for(handle.id, "dian_registration")
-    await handle.execute_update(EInvoicingEnablement.submit_dian_registration, DianRegistration(
+    await processes.send(handle.id, EInvoicingEnablement.submit_dian_registration, DianRegistration(
         actor=ACTOR, operation_mode="provider" if loan else "own_software", test_set_id=answer["test_set_id"],
         software_id=answer["software_id"], pin=answer["pin"]))
 
-    child = client.get_workflow_handle(handle.id + "-certificate")
+    child = processes.handle(CERTIFICATE.child_workflow_id(handle.id))
     await stack.console.wait_for(child.id, "choose_path")
-    await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "loan" if loan else "own"))
+    await processes.send(child.id, CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "loan" if loan else "own"))
     await stack.console.wait_for(child.id, "representative")
-    letter = await child.execute_update(CertificateActivation.submit_representative, LegalRepresentative(
+    letter = await processes.send(child.id, CertificateActivation.submit_representative, LegalRepresentative(
         actor=ACTOR, full_name="Ana María Gómez", document_type="CC", document_number="52123456",
         email="ana@example.co", phone="3001234567", position="Gerente general"))
     if loan:
         await stack.console.wait_for(child.id, "signed_letter")
         pdf = await asyncio.to_thread(lambda: bytes(StoredFile.get_by_id(letter.stored_file_id).content))
         staged = await asyncio.to_thread(receive_signed_letter, pdf, "carta-firmada.pdf")
-        await child.execute_update(CertificateActivation.upload_signed_letter,
+        await processes.send(child.id, CertificateActivation.upload_signed_letter,
                                    SignedLetterUpload(ACTOR, staged.stored_file_id, staged.sha256))
-        await child.execute_update(CertificateActivation.continue_with_loan, LoanContinuation(ACTOR))
+        await processes.send(child.id, CertificateActivation.continue_with_loan, LoanContinuation(ACTOR))
 
     await stack.console.wait_for(handle.id, "test_set")
-    await handle.execute_update(EInvoicingEnablement.start_test_set, TestSetStart(ACTOR, company.display_tax_id))
+    await processes.send(handle.id, EInvoicingEnablement.start_test_set, TestSetStart(ACTOR, company.display_tax_id))
     await stack.console.wait_for(handle.id, "numbering_resolution")
     await asyncio.to_thread(post, f"{portal}/{nit}/resolutions", {"kind": "invoice", "test": True})
     await asyncio.to_thread(post, f"{portal}/{nit}/prefixes", {"prefix": "SETT" if loan else "SETP"})
-    await handle.execute_update(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation(ACTOR))
+    await processes.send(handle.id, EInvoicingEnablement.confirm_resolution_requested, DianConfirmation(ACTOR))
     await stack.console.wait_for(handle.id, "voucher_type")
     (resolution,) = (await handle.query(EInvoicingEnablement.status)).resolutions
-    await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
+    await processes.send(handle.id, EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
         actor=ACTOR, resolution_id=resolution.resolution_id, prefix=resolution.prefix,
         next_number=resolution.range_from))
     if await handle.result() != "enabled":

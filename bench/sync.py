@@ -105,6 +105,7 @@ async def run(args) -> str:
     from habilita.adapters.codec import data_converter
     from habilita.models.database import open_database, upgrade
     from habilita.demo.accounting import generate_documents
+    from habilita.messages.catalog import in_english
     from habilita.devstack.devserver import DevServerConfig, temporal_binary
     from habilita.settings import Settings
     from habilita.worker import build_worker
@@ -172,7 +173,7 @@ async def run(args) -> str:
     finally:
         await env.shutdown()
     if result.posted != args.documents:
-        raise SystemExit(f"the sync posted {result.posted} of {args.documents} documents: {result.message}")
+        raise SystemExit(f"the sync posted {result.posted} of {args.documents} documents: {in_english(result.message)}")
 
     with database_proxy.atomic():
         VoucherLine.delete().execute()

@@ -61,8 +61,9 @@ class Settings:
     admin_port: int
     smtp_url: str
     mail_from: str
-    # The console's language (a catalog under habilita/translations).
+    # The console's language (a catalog under habilita/translations), and the CLI's.
     admin_locale: str = "es"
+    cli_locale: str = "es"
     # P1/P2 enablement: the certificate seller (billing + CA), the provider
     # whose certificate is lent, and the size of DIAN's test set.
     billing_url: str = "http://127.0.0.1:8091"
@@ -118,6 +119,7 @@ class Settings:
             smtp_url=env.get("SMTP_URL", ""),
             mail_from=env.get("MAIL_FROM", "habilita@localhost"),
             admin_locale=env.get("ADMIN_LOCALE", "es"),
+            cli_locale=env.get("HABILITA_LOCALE", env.get("ADMIN_LOCALE", "es")),
             billing_url=env.get("BILLING_URL", "http://127.0.0.1:8091"),
             provider_nit=env.get("PROVIDER_NIT", "901000006"),
             provider_name=env.get("PROVIDER_NAME", "Habilita Proveedor Tecnologico SAS"),

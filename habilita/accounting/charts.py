@@ -12,8 +12,11 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from dataclasses import dataclass
 from importlib import resources
+
+from habilita.messages import Message
 
 from .errors import ChartError
 
@@ -47,18 +50,18 @@ class ChartAccount:
 
 def _country(country: str) -> str:
     if country not in CHART_FILES:
-        raise ChartError(f"no standard chart of accounts for country {country!r}; known: {', '.join(CHART_FILES)}")
+        raise ChartError("chart_unknown_country", country=country, known=list(CHART_FILES))
     return country
 
 
 def level_of(country: str, code: str) -> str:
     """The level name of ``code`` in ``country``'s chart, or raise ``ChartError``."""
     levels = LEVELS[_country(country)]
-    if not code or not code.isascii() or not code.isdigit():
-        raise ChartError(f"an account code is digits only, not {code!r}")
+    if not re.fullmatch(r"[0-9]+", code or ""):
+        raise ChartError("account_code_digits", value=code)
     if len(code) not in levels:
-        lengths = ", ".join(f"{n} ({name})" for n, name in levels.items())
-        raise ChartError(f"account code {code} has {len(code)} digits; codes have {lengths}")
+        lengths = [{"code": "digits_level", "params": {"digits": n, "level": name}} for n, name in levels.items()]
+        raise ChartError("account_code_length", code=code, length=len(code), lengths=lengths)
     return levels[len(code)]
 
 
@@ -83,7 +86,7 @@ def standard_chart(country: str) -> tuple[ChartAccount, ...]:
     codes = {a.code for a in accounts}
     orphans = [a.code for a in accounts if a.parent_code and a.parent_code not in codes]
     if orphans:
-        raise ChartError(f"chart {CHART_FILES[country]} has accounts without a parent: {', '.join(orphans)}")
+        raise ChartError("chart_orphans", chart=CHART_FILES[country], codes=orphans)
     return tuple(sorted(accounts, key=lambda a: a.code))
 
 
@@ -93,26 +96,25 @@ def new_account(country: str, code: str, name: str, existing: dict[str, ChartAcc
     code = (code or "").strip()
     name = " ".join((name or "").split())
     if not name:
-        raise ChartError("the new account needs a name", field="name")
+        raise ChartError("account_name_required", field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ChartError(f"an account name has at most {MAX_NAME_LENGTH} characters", field="name")
+        raise ChartError("account_name_too_long", field="name", maximum=MAX_NAME_LENGTH)
     account = make_account(country, code, name)
     if account.level not in CREATABLE_LEVELS[country]:
-        allowed = " or ".join(name for name in LEVELS[country].values() if name in CREATABLE_LEVELS[country])
-        raise ChartError(f"{code} would be a {account.level}; only a {allowed} can be added to the chart")
+        allowed = [level for level in LEVELS[country].values() if level in CREATABLE_LEVELS[country]]
+        raise ChartError("account_not_creatable", code=code, level=account.level, levels=allowed)
     if code in existing:
-        raise ChartError(f"account {code} already exists in the chart: {existing[code].name}")
+        raise ChartError("account_exists", code=code, name=existing[code].name)
     if account.parent_code not in existing:
-        raise ChartError(f"account {code} needs its parent {account.parent_code} in the chart first")
+        raise ChartError("account_parent_missing", code=code, parent=account.parent_code)
     return account
 
 
-def posting_problem(code: str, chart: dict[str, ChartAccount]) -> str | None:
-    """Why ``code`` cannot take postings in ``chart`` (None when it can)."""
+def posting_problem(code: str, chart: dict[str, ChartAccount]) -> Message | None:
+    """Why ``code`` cannot take postings in ``chart``, as a catalog code (None when it can)."""
     account = chart.get(code)
     if account is None:
-        return f"account {code} is not in the company's chart of accounts; create it first"
+        return Message("account_not_in_chart", {"code": code})
     if not account.postable:
-        return (f"account {code} ({account.name}) is a {account.level}, a heading that takes no postings; "
-                f"choose an account under it that takes postings")
+        return Message("account_not_postable", {"code": code, "name": account.name, "level": account.level})
     return None

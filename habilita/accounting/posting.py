@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from habilita.messages import Message
+
 from .errors import Unpostable
 
 CENT = Decimal("0.01")
@@ -54,22 +56,24 @@ class Line:
     description: str
 
 
-def unpostable_reason(doc: Document, *, closed_through: dt.date | None) -> str | None:
-    """Why ``doc`` cannot be posted (None when it can)."""
+def unpostable_reason(doc: Document, *, closed_through: dt.date | None) -> Message | None:
+    """Why ``doc`` cannot be posted (None when it can); amounts as text, as a payload carries them."""
     if doc.direction not in DIRECTIONS:
-        return f"unknown direction {doc.direction!r}"
+        return Message("unpostable.direction", {"direction": doc.direction})
     if doc.doc_type not in DOCUMENT_TYPES:
-        return f"unknown document type {doc.doc_type!r}"
+        return Message("unpostable.document_type", {"type": doc.doc_type})
     if not (doc.counterparty_tax_id or "").strip():
-        return "the document has no counterparty tax id, so the auxiliary account cannot be analysed by third party"
+        return Message("unpostable.no_counterparty")
     if doc.total == 0:
-        return "the document's total is zero: there is nothing to post"
+        return Message("unpostable.zero_total")
+    amounts = {"net": str(doc.net), "tax": str(doc.tax), "total": str(doc.total)}
     if doc.net < 0 or doc.tax < 0 or doc.total < 0:
-        return f"negative amounts (net {doc.net}, taxes {doc.tax}, total {doc.total}); a return is posted from its credit note"
+        return Message("unpostable.negative", amounts)
     if doc.net + doc.tax != doc.total:
-        return f"net {doc.net} + taxes {doc.tax} = {doc.net + doc.tax}, not the total {doc.total}"
+        return Message("unpostable.not_the_total", {**amounts, "sum": str(doc.net + doc.tax)})
     if closed_through is not None and doc.issue_date <= closed_through:
-        return f"the period of {doc.issue_date.isoformat()} is closed (books closed through {closed_through.isoformat()})"
+        return Message("unpostable.period_closed", {"date": doc.issue_date.isoformat(),
+                                                    "closed": closed_through.isoformat()})
     return None
 
 
@@ -100,7 +104,7 @@ def voucher_lines(doc: Document, accounts: SideAccounts, *, closed_through: dt.d
     debits = sum(line.debit for line in lines)
     credits = sum(line.credit for line in lines)
     if debits != credits:
-        raise Unpostable(f"the voucher would not balance: debits {debits}, credits {credits}")
+        raise Unpostable(Message("unpostable.unbalanced", {"debits": str(debits), "credits": str(credits)}))
     return lines
 
 

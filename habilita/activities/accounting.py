@@ -13,6 +13,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from habilita.accounting.charts import ChartAccount, ChartError, new_account, posting_problem, standard_chart
+from habilita.messages import Problem
+from habilita.messages.catalog import in_english
 from habilita.models import AuditEvent, Company, database_proxy, insert_in_batches, utcnow
 from habilita.models.accounting import Account, AccountingCompany, DefaultAccounts, IntegrationRequest
 
@@ -129,13 +131,19 @@ class AccountingActivities:
         matches = AccountingCompany.visible_with_tax_id(lookup.country, lookup.holder_tax_id)
         if not matches:
             raise refuse(f"no company in accounting has {label} {display}; create it in accounting, "
-                         f"or check the {label} of the contract holder", HOLDER_NOT_FOUND)
+                         f"or check the {label} of the contract holder", HOLDER_NOT_FOUND,
+                         Problem("holder_tax_id", "holder_not_found", {"kind": label, "tax_id": display}).as_detail())
         if len(matches) > 1:
             names = "; ".join(f"{m.name} (id {m.id})" for m in matches)
+            shared = Problem("holder_tax_id", "holder_shared", {
+                "count": len(matches), "kind": label, "tax_id": display,
+                "companies": [{"code": "company_choice", "params": {"name": m.name, "id": m.id}} for m in matches]})
+            # Besides the problem, one detail per company: the workflow offers them to hide.
             raise refuse(
                 f"{len(matches)} companies in accounting share {label} {display}: {names}. The integration "
                 f"cannot tell which one to post to; hide all but one of them and request again",
-                DUPLICATE_TAX_ID, *[{"accounting_company_id": m.id, "name": m.name} for m in matches])
+                DUPLICATE_TAX_ID, shared.as_detail(),
+                *[{"accounting_company_id": m.id, "name": m.name} for m in matches])
         ledger = matches[0]
         with database_proxy.atomic():
             IntegrationRequest.insert(
@@ -160,7 +168,9 @@ class AccountingActivities:
         with database_proxy.atomic():
             ledger = AccountingCompany.get_or_none(AccountingCompany.id == hide.accounting_company_id)
             if ledger is None:
-                raise refuse(f"no accounting company with id {hide.accounting_company_id}", HOLDER_NOT_FOUND)
+                raise refuse(f"no accounting company with id {hide.accounting_company_id}", HOLDER_NOT_FOUND,
+                             Problem("accounting_company_id", "accounting_company_unknown",
+                                     {"id": hide.accounting_company_id}).as_detail())
             if not ledger.hidden:
                 ledger.hidden, ledger.hidden_reason = True, hide.reason[:300]
                 ledger.hidden_by, ledger.hidden_at = hide.actor, utcnow()
@@ -176,7 +186,9 @@ class AccountingActivities:
             request = IntegrationRequest.get_or_none(IntegrationRequest.workflow_id == acceptance.workflow_id)
             if request is None or request.accounting_company_id != acceptance.accounting_company_id:
                 raise refuse(f"there is no pending request of this process for accounting company "
-                             f"{acceptance.accounting_company_id}", HOLDER_NOT_FOUND)
+                             f"{acceptance.accounting_company_id}", HOLDER_NOT_FOUND,
+                             Problem("accounting_company_id", "no_pending_request",
+                                     {"id": acceptance.accounting_company_id}).as_detail())
             if request.status != "accepted":
                 request.status, request.accepted_by, request.accepted_at = "accepted", acceptance.actor, utcnow()
                 request.save()
@@ -201,7 +213,7 @@ class AccountingActivities:
             try:
                 account = new_account(ledger.country, new.code, new.name, chart)
             except ChartError as exc:
-                raise refuse(str(exc), ACCOUNT_REFUSED, {"field": exc.field, "message": str(exc)})
+                raise refuse(str(exc), ACCOUNT_REFUSED, exc.problem.as_detail())
             Account.create(accounting_company=ledger, code=account.code, name=account.name, level=account.level,
                            parent_code=account.parent_code, postable=account.postable, created_by=new.actor)
         return account
@@ -210,10 +222,11 @@ class AccountingActivities:
     def save_default_accounts(self, defaults: DefaultsToSave) -> None:
         """Store the default accounts after checking each against the chart as it is now."""
         chart = chart_of(defaults.accounting_company_id)
-        problems = [{"field": name, "message": problem} for name, code in _codes(defaults).items()
+        problems = [Problem(name, problem.code, problem.params) for name, code in _codes(defaults).items()
                     if code and (problem := posting_problem(code, chart))]
         if problems:
-            raise refuse("; ".join(f"{p['field']}: {p['message']}" for p in problems), ACCOUNT_REFUSED, *problems)
+            raise refuse("; ".join(f"{p.field}: {in_english(p)}" for p in problems), ACCOUNT_REFUSED,
+                         *[p.as_detail() for p in problems])
         values = {name: code for name, code in _codes(defaults).items()}
         with database_proxy.atomic():
             DefaultAccounts.insert(accounting_company=defaults.accounting_company_id, updated_by=defaults.actor,

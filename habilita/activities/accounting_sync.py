@@ -20,6 +20,8 @@ from temporalio.exceptions import ApplicationError
 from habilita.accounting.charts import STANDARD_VAT, posting_problem
 from habilita.accounting.errors import Unpostable
 from habilita.accounting.posting import DETAIL_LINE_NO, Document, SideAccounts, voucher_lines, voucher_number
+from habilita.messages import Message, Problem
+from habilita.messages.catalog import in_english
 from habilita.models import database_proxy, utcnow
 from habilita.models.accounting import (
     AccountingCompany, DefaultAccounts, DetailAccountOverride, ElectronicDocument, Voucher, VoucherLine,
@@ -54,7 +56,8 @@ class SyncScope:
 class UnpostableDocument:
     document_id: int
     number: str
-    reason: str
+    # A str only in syncs that listed it before reasons were messages (kept in carried state).
+    reason: Message | str
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ class DetailChangeOutcome:
     number: str
     account_code: str
     applied: bool
-    message: str
+    # What staff read; a str only in outcomes recorded before messages were codes (a sync replays them).
+    message: Message | str
 
 
 def side_accounts(defaults: DefaultAccounts, country: str) -> dict[str, SideAccounts]:
@@ -136,7 +140,8 @@ class SyncActivities:
         ledger = AccountingCompany.get_by_id(job.scope.accounting_company_id)
         defaults = DefaultAccounts.get_or_none(DefaultAccounts.accounting_company == ledger)
         if defaults is None:
-            raise refuse(f"accounting company {ledger} has no default accounts", NO_DEFAULTS)
+            told = Message("sync.no_default_accounts", {"company": ledger.name})
+            raise refuse(in_english(told), NO_DEFAULTS, {"code": told.code, "params": told.params})
         accounts = side_accounts(defaults, ledger.country)
         resumed = activity.info().heartbeat_details
         cursor = max(job.cursor, resumed[0]) if resumed else job.cursor
@@ -208,22 +213,22 @@ class SyncActivities:
                 (ElectronicDocument.id == change.document_id)
                 & (ElectronicDocument.company == scope.company_id))).first()
             if doc is None:
-                raise refuse(f"document {change.document_id} is not a document of this company", DOCUMENT_REFUSED,
-                             {"field": "document_id", "message": "not a document of this company"})
+                raise refused_field(DOCUMENT_REFUSED, Problem("document_id", "document_not_of_company",
+                                                              {"id": change.document_id}))
             if not scope.first_day <= doc.issue_date <= scope.last_day:
-                message = (f"document {doc.number} is dated {doc.issue_date.isoformat()}, outside this sync's "
-                           f"range {scope.date_from} to {scope.date_to}")
-                raise refuse(message, DOCUMENT_REFUSED, {"field": "document_id", "message": message})
+                raise refused_field(DOCUMENT_REFUSED, Problem("document_id", "document_outside_range", {
+                    "number": doc.number, "date": doc.issue_date.isoformat(), "first": scope.date_from,
+                    "last": scope.date_to}))
             problem = posting_problem(code, chart_of(scope.accounting_company_id))
             if problem:
-                raise refuse(problem, ACCOUNT_REFUSED, {"field": "account_code", "message": problem})
+                raise refused_field(ACCOUNT_REFUSED, Problem("account_code", problem.code, problem.params))
             voucher = Voucher.get_or_none(Voucher.document == doc)
             if voucher is not None:
                 detail = (VoucherLine.select(VoucherLine.account_code)
                           .where((VoucherLine.voucher == voucher) & (VoucherLine.line_no == DETAIL_LINE_NO)).scalar())
-                return DetailChangeOutcome(doc.id, doc.number, detail, False,
-                                           f"document {doc.number} is already posted in voucher {voucher.number} "
-                                           f"with detail account {detail}; it was not changed")
+                return DetailChangeOutcome(doc.id, doc.number, detail, False, Message(
+                    "sync.detail_already_posted", {"number": doc.number, "voucher": voucher.number,
+                                                   "account": detail}))
             DetailAccountOverride.insert(document=doc, account_code=code, changed_by=change.actor,
                                          changed_at=utcnow()).on_conflict(
                 conflict_target=[DetailAccountOverride.document],
@@ -231,7 +236,12 @@ class SyncActivities:
                         DetailAccountOverride.changed_at: utcnow()},
             ).execute()
         return DetailChangeOutcome(doc.id, doc.number, code, True,
-                                   f"document {doc.number} will post its detail to account {code}")
+                                   Message("sync.detail_changed", {"number": doc.number, "account": code}))
+
+
+def refused_field(kind: str, problem: Problem) -> ApplicationError:
+    """A refusal of one field of the change, its problem in the details (the message: English, for logs)."""
+    return refuse(f"{problem.field}: {in_english(problem)}", kind, problem.as_detail())
 
 
 def _documents(ids: list[int]):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from temporalio import activity
 
+from habilita.messages import Message
+from habilita.messages.stored import as_text
 from habilita.models import Company, DianSoftware, Notification, utcnow
 
 _PIN_CONTEXT = b"software-pin"
@@ -39,12 +41,16 @@ class LockTaxId:
 
 @dataclass(frozen=True)
 class Notice:
-    """A notification; ``source_key`` makes a retried activity write it once."""
+    """A notification; ``source_key`` makes a retried activity write it once.
+
+    Title and body are messages, stored as JSON for the reader's language; a
+    str only in a notice a workflow scheduled before messages were codes.
+    """
 
     company_id: int | None
     kind: str
-    title: str
-    body: str
+    title: Message | str
+    body: Message | str
     source_key: str
 
 
@@ -74,7 +80,23 @@ class EnablementActivities:
     def notify(self, notice: Notice) -> None:
         """Write the notification once."""
         Notification.get_or_create(source_key=notice.source_key, defaults=dict(
-            company=notice.company_id, kind=notice.kind, title=notice.title[:200], body=notice.body))
+            company=notice.company_id, kind=notice.kind, title=_title(notice.title), body=_text(notice.body)))
+
+
+TITLE_LENGTH = 200  # Notification.title's column
+
+
+def _text(message: Message | str) -> str:
+    return as_text(message) if isinstance(message, Message) else message
+
+
+def _title(message: Message | str) -> str:
+    # A title's message names no free text, so it fits; were it ever too long, the code alone
+    # still reads (cutting the JSON would not).
+    text = _text(message)
+    if len(text) > TITLE_LENGTH and isinstance(message, Message):
+        text = as_text(Message(message.code))
+    return text[:TITLE_LENGTH]
 
 
 def software_pin(box, software_ref_id: int) -> str:

@@ -7,6 +7,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from habilita.dian import status
+from habilita.messages import Message
 from habilita.models import Company, NumberingResolution, utcnow
 
 from .dian_access import DianClients
@@ -33,12 +34,21 @@ class ResolutionFacts:
     valid_to: str
 
 
+# When DIAN lists ranges but none is new to the purpose: what to tell, by purpose.
+NO_NEW_RANGE = {"einvoicing": "numbering.no_new_invoicing_range", "support_document": "numbering.no_new_support_range"}
+
+
 @dataclass(frozen=True)
 class RangeCheck:
-    """DIAN's answer: ``code`` 100 with the resolutions new to ``purpose``, or 301/302/... and why."""
+    """DIAN's answer: ``code`` 100 with the resolutions new to ``purpose``, or 301/302/... and why.
+
+    ``message`` is DIAN's answer as a message (its operation code and its own
+    Spanish words as data); a str only in the results of checks recorded
+    before answers were messages (a running process replays them).
+    """
 
     code: str
-    message: str
+    message: Message | str
     resolutions: tuple[ResolutionFacts, ...] = ()
 
 
@@ -60,7 +70,9 @@ class NumberingActivities:
                                                 software_code=query.software_id)
         except DianServiceError as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=not exc.retryable) from exc
-        message = f"{answer.operation_code}: {answer.operation_description or status.operation_meaning(answer.operation_code)}"
+        message = Message("numbering.dian_answer", {
+            "operation": answer.operation_code,
+            "description": answer.operation_description or status.operation_meaning(answer.operation_code)})
         if answer.operation_code != status.RANGES_FOUND:
             return RangeCheck(code=answer.operation_code, message=message)
         taken = {(r.resolution_number, r.prefix) for r in NumberingResolution.select().where(
@@ -81,5 +93,6 @@ class NumberingActivities:
                                          prefix=row.prefix, range_from=row.range_from, range_to=row.range_to,
                                          valid_from=str(row.valid_from), valid_to=str(row.valid_to)))
         if not found:
-            return RangeCheck(code=status.NO_RANGES, message=f"{status.NO_RANGES}: DIAN lists no new {query.purpose} range yet")
+            return RangeCheck(code=status.NO_RANGES, message=Message(
+                NO_NEW_RANGE.get(query.purpose, "numbering.no_new_range"), {"operation": status.NO_RANGES}))
         return RangeCheck(code=answer.operation_code, message=message, resolutions=tuple(found))

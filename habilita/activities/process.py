@@ -7,6 +7,8 @@ from datetime import datetime
 
 from temporalio import activity
 
+from habilita.messages import Message
+from habilita.messages.stored import as_text
 from habilita.models import AuditEvent, Company, ProcessRecord, database_proxy
 
 
@@ -28,14 +30,18 @@ class ProcessSnapshot:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One line of our audit log, written by the workflow as it acts."""
+    """One line of our audit log, written by the workflow as it acts.
+
+    ``detail`` is a message, stored as JSON for the reader's language (a str
+    only in an entry a workflow scheduled before messages were codes).
+    """
 
     actor: str
     action: str
     target_id: str
     reason: str = ""
     outcome: str = "ok"
-    detail: str = ""
+    detail: Message | str = ""
 
 
 class ProcessActivities:
@@ -71,7 +77,8 @@ class ProcessActivities:
         info = activity.info()
         AuditEvent.record(
             actor=entry.actor, action=entry.action, target_type="process", target_id=entry.target_id,
-            reason=entry.reason, outcome=entry.outcome, detail=entry.detail,
+            reason=entry.reason, outcome=entry.outcome,
+            detail=as_text(entry.detail) if isinstance(entry.detail, Message) else entry.detail,
             payload=dataclasses.asdict(entry),
             source_key=f"{info.workflow_run_id}:{info.activity_id}",
         )

@@ -15,6 +15,8 @@ from temporalio import activity
 
 from habilita.dian.checkdigit import validate_nit
 from habilita.dian.errors import InvalidTaxId
+from habilita.messages import Problem
+from habilita.messages.problem_codes import tax_id_problem
 from habilita.models import Representative
 
 DOCUMENT_TYPES = {
@@ -25,6 +27,10 @@ DOCUMENT_TYPES = {
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PHONE_SEPARATORS = " -()."
+# A Colombian phone: 7 digits (landline) or 10 (mobile), ASCII only.
+_PHONE_DIGITS = re.compile(r"[0-9]{7}|[0-9]{10}")
+ID_CARD_DIGITS = (6, 10)
+PASSPORT_CHARACTERS = (5, 12)
 
 
 @dataclass(frozen=True)
@@ -44,58 +50,61 @@ class LegalRepresentative:
     check_digit: str = ""
 
 
-def representative_problems(data: LegalRepresentative) -> list[tuple[str, str]]:
-    """Every (field, message) the form must show; empty when the data is acceptable."""
-    problems: list[tuple[str, str]] = []
+def representative_problems(data: LegalRepresentative) -> list[Problem]:
+    """Every field's problem the form must show; empty when the data is acceptable."""
+    problems: list[Problem] = []
 
-    def required(field: str, label: str) -> str:
+    def required(field: str) -> str:
         value = (getattr(data, field) or "").strip()
         if not value:
-            problems.append((field, f"{label} is required"))
+            problems.append(Problem(field, "required"))
         return value
 
-    required("actor", "the acting user")
-    name = required("full_name", "the representative's full name")
+    required("actor")
+    name = required("full_name")
     if name and len(name.split()) < 2:
-        problems.append(("full_name", "write the representative's first and last names"))
-    kind = required("document_type", "the document type")
+        problems.append(Problem("full_name", "full_name_incomplete"))
+    kind = required("document_type")
     if kind and kind not in DOCUMENT_TYPES:
-        problems.append(("document_type", f"the document type must be one of {', '.join(DOCUMENT_TYPES)}"))
-    number = required("document_number", "the document number")
+        problems.append(Problem("document_type", "one_of", {"choices": list(DOCUMENT_TYPES)}))
+    number = required("document_number")
     if number and kind in DOCUMENT_TYPES:
-        message = _document_number_problem(kind, number, (data.check_digit or "").strip())
-        if message:
-            problems.append(message)
-    email = required("email", "the e-mail")
+        problem = _document_number_problem(kind, number, (data.check_digit or "").strip())
+        if problem:
+            problems.append(problem)
+    email = required("email")
     if email and not _EMAIL.match(email):
-        problems.append(("email", f"{email!r} is not an e-mail address"))
-    phone = required("phone", "the phone number")
+        problems.append(Problem("email", "not_an_email", {"value": email}))
+    phone = required("phone")
     digits = "".join(ch for ch in phone if ch not in _PHONE_SEPARATORS).removeprefix("+57")
-    if phone and not (digits.isdigit() and len(digits) in (7, 10)):
-        problems.append(("phone", "the phone number must have 7 or 10 digits (optionally after +57)"))
-    required("position", "the representative's position in the company")
+    if phone and not _PHONE_DIGITS.fullmatch(digits):
+        problems.append(Problem("phone", "phone_digits"))
+    required("position")
     return problems
 
 
-def _document_number_problem(kind: str, number: str, check_digit: str) -> tuple[str, str] | None:
+def _document_number_problem(kind: str, number: str, check_digit: str) -> Problem | None:
     if kind == "NIT":
         if not check_digit:
-            return ("check_digit", "the check digit is required when the document is a NIT")
+            return Problem("check_digit", "check_digit_required_for_nit")
         try:
             validate_nit(number, check_digit)
         except InvalidTaxId as exc:
-            field = "check_digit" if "check digit" in str(exc) else "document_number"
-            return (field, str(exc))
+            return tax_id_problem(exc, number_field="document_number", check_digit_field="check_digit")
         return None
     if check_digit:
-        return ("check_digit", "only a NIT has a check digit: leave it empty")
+        return Problem("check_digit", "check_digit_only_nit")
+    # The document's name as Colombians write it (cédula de ciudadanía...), in any language.
+    document = {"document": DOCUMENT_TYPES[kind]}
     if kind in ("CC", "CE"):
-        if not number.isdigit():
-            return ("document_number", f"a {DOCUMENT_TYPES[kind]} is digits only, without dots or spaces")
-        if not 6 <= len(number) <= 10 or number.startswith("0"):
-            return ("document_number", f"a {DOCUMENT_TYPES[kind]} has 6 to 10 digits and does not start with 0")
-    elif not (number.isalnum() and 5 <= len(number) <= 12):
-        return ("document_number", "a passport number has 5 to 12 letters and digits")
+        shortest, longest = ID_CARD_DIGITS
+        if not re.fullmatch(r"[0-9]+", number):
+            return Problem("document_number", "id_card_digits", document)
+        if not shortest <= len(number) <= longest or number.startswith("0"):
+            return Problem("document_number", "id_card_length", {**document, "minimum": shortest, "maximum": longest})
+    elif not re.fullmatch(r"[0-9A-Za-z]{%d,%d}" % PASSPORT_CHARACTERS, number):
+        shortest, longest = PASSPORT_CHARACTERS
+        return Problem("document_number", "passport_format", {"minimum": shortest, "maximum": longest})
     return None
 
 

@@ -14,6 +14,7 @@ from habilita.dian.documents import NumberingRange, SupportDocument
 from habilita.dian.errors import InvalidDocument
 from habilita.dian.sample import SAMPLE_SELLER, SampleIssuer, sample_lines
 from habilita.dian.signing import Signer
+from habilita.messages import Problem
 from habilita.models import Company, DianSoftware, ProcessRecord, SigningCertificate, VoucherType, utcnow
 
 from .certificates import KeyVault
@@ -104,11 +105,16 @@ class SupportDocumentActivities:
         except PortalUnavailable as exc:
             raise ApplicationError(str(exc), type="PortalUnavailable") from exc
         if found is None:
-            raise ApplicationError(f"DIAN has no test set {query.test_set_id}", type="WrongTestSet", non_retryable=True)
+            raise ApplicationError(f"DIAN has no test set {query.test_set_id}",
+                                   Problem("test_set_id", "test_set_unknown", {"id": query.test_set_id}).as_detail(),
+                                   type="WrongTestSet", non_retryable=True)
         if found.get("nit") != company.tax_id or found.get("kind") != "support_document":
             raise ApplicationError(
                 f"test set {query.test_set_id} is a {found.get('kind')} set of NIT {found.get('nit')}, not the "
-                f"support-document set of NIT {company.tax_id}", type="WrongTestSet", non_retryable=True)
+                f"support-document set of NIT {company.tax_id}",
+                Problem("test_set_id", "test_set_not_support_document",
+                        {"id": query.test_set_id, "nit": company.tax_id}).as_detail(),
+                type="WrongTestSet", non_retryable=True)
         return SupportSetState(accepted=found.get("status") == ACCEPTED,
                                message=found.get("message") or found.get("status_text", ""))
 

@@ -8,16 +8,14 @@ sending it again.
 """
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from habilita.dian import status
-from habilita.dian.sample import MAX_FILES_PER_ZIP, SampleIssuer, zip_file_name
+from habilita.dian.sample import MAX_FILES_PER_ZIP, SampleIssuer, zip_file_name, zip_files
 from habilita.dian.signing import Signer
 from habilita.dian.clock import colombia_now
 from habilita.models import Company, DianSoftware, TestSetBatch, TestSetDocument, database_proxy, utcnow
@@ -90,6 +88,10 @@ class RoundReport:
     rejected: int
     pending: int
     rejections: tuple[DocumentRejection, ...]
+
+
+# DIAN's decision on the whole set, as the ledger words it.
+SET_STATUS = {status.TEST_SET_ACCEPTED: "accepted", status.TEST_SET_REJECTED: "rejected"}
 
 
 class TestSetActivities:
@@ -167,14 +169,9 @@ class TestSetActivities:
             responses = tuple(_dian(lambda d=d: client.get_status(track_id=d)) for d in docs)
         if status.is_batch_in_process(responses):
             return BatchPoll(done=False, set_status="in_process")
-        set_status = "in_process"
+        set_status = SET_STATUS.get(status.decided_set_status(responses), "in_process")
         with database_proxy.atomic():
             for r in responses:
-                text = f"{r.status_description} {r.status_message}"
-                if "se encuentra Aceptado" in text:
-                    set_status = "accepted"
-                elif "se encuentra Rechazado" in text:
-                    set_status = "rejected"
                 doc = docs.get(r.xml_document_key)
                 if doc is None:
                     continue
@@ -212,11 +209,7 @@ def _batch_documents(ref: BatchRef) -> list[TestSetDocument]:
 
 
 def _zip(docs: list[TestSetDocument]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for doc in docs:
-            archive.writestr(doc.file_name, bytes(doc.signed_xml))
-    return buffer.getvalue()
+    return zip_files((doc.file_name, bytes(doc.signed_xml)) for doc in docs)
 
 
 def _mark_sent(batch: TestSetBatch, docs: list[TestSetDocument], *, zip_key: str) -> None:

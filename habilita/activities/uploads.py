@@ -1,8 +1,8 @@
 """The signed, scanned exoneration letter: checked before anything is stored.
 
 The admin and the CLI call :func:`receive_signed_letter` with the uploaded
-bytes; a refused file raises :class:`UploadRefused` with the message to show
-and leaves no trace. An accepted file is stored and its id goes to the
+bytes; a refused file raises :class:`UploadRefused` with the problem to show
+(a catalog code) and leaves no trace. An accepted file is stored and its id goes to the
 workflow's update, whose activity attaches it to the loan.
 """
 from __future__ import annotations
@@ -17,34 +17,42 @@ from pypdf.errors import PyPdfError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from habilita.messages import Problem
+from habilita.messages.catalog import in_english
 from habilita.models import CertificateLoan, StoredFile
 from habilita.models.base import write_transaction
 
 MAX_LETTER_BYTES = 1_048_576
+# The field a refused file is shown at: the console's file input, the CLI's FILE argument.
+UPLOAD_FIELD = "upload"
 
 
 class UploadRefused(ValueError):
-    """The uploaded file cannot be the signed letter; the message says why."""
+    """The uploaded file cannot be the signed letter; ``problem`` says why (``str()``: in English)."""
+
+    def __init__(self, code: str, /, **params):
+        self.problem = Problem(UPLOAD_FIELD, code, params)
+        super().__init__(in_english(self.problem))
 
 
 def check_letter_pdf(content: bytes) -> int:
     """Return the page count of an acceptable letter or raise :class:`UploadRefused`."""
     if not content:
-        raise UploadRefused("the file is empty: upload the signed letter scanned as a PDF")
+        raise UploadRefused("letter_empty")
     if len(content) > MAX_LETTER_BYTES:
-        raise UploadRefused(f"the file has {len(content):,} bytes; the limit is {MAX_LETTER_BYTES:,} bytes (1 MB): "
-                            "scan it at a lower resolution")
+        raise UploadRefused("letter_too_large", size=f"{len(content):,}", limit=f"{MAX_LETTER_BYTES:,}")
     if not content.lstrip()[:5] == b"%PDF-":
-        raise UploadRefused("the file is not a PDF: scan the signed letter to PDF and upload that file")
+        raise UploadRefused("letter_not_pdf")
     try:
         reader = PdfReader(io.BytesIO(content), strict=True)
         pages = len(reader.pages)
         for page in reader.pages:
             page.get_contents()
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
-        raise UploadRefused(f"the PDF is damaged and cannot be read ({exc}): scan the letter again") from exc
+        # What pypdf could not read stays in the chained exception, for the logs.
+        raise UploadRefused("letter_damaged") from exc
     if pages == 0:
-        raise UploadRefused("the PDF has no pages: scan the signed letter again")
+        raise UploadRefused("letter_no_pages")
     return pages
 
 
@@ -73,9 +81,10 @@ class AttachSignedLetter:
 
 @dataclass(frozen=True)
 class LetterAttached:
+    """The loan's date and whether this upload set it (the workflow tells the person which)."""
+
     loan_date: dt.datetime
     first_upload: bool
-    message: str
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,9 @@ class RemoveSignedLetter:
     purpose: str
 
 
-REPLACED_MESSAGE = ("the exoneration letter was updated; this does not renew the certificate loan, "
-                    "whose date stays {date}")
+def refused(refusal: UploadRefused) -> ApplicationError:
+    """The activity's failure for ``refusal``: not retried, its problem in the details."""
+    return ApplicationError(str(refusal), refusal.problem.as_detail(), type="UploadRefused", non_retryable=True)
 
 
 class UploadActivities:
@@ -94,15 +104,13 @@ class UploadActivities:
         """Hang the checked letter on the loan; only the first upload sets the loan date."""
         stored = StoredFile.get_or_none(StoredFile.id == request.stored_file_id)
         if stored is None or stored.sha256 != request.sha256:
-            raise ApplicationError(f"uploaded file {request.stored_file_id} is not stored with that digest: upload it again",
-                                   type="UploadRefused", non_retryable=True)
+            raise refused(UploadRefused("upload_not_stored", id=request.stored_file_id))
         if hashlib.sha256(bytes(stored.content)).hexdigest() != stored.sha256:
-            raise ApplicationError(f"uploaded file {stored.id} changed after it was stored: upload it again",
-                                   type="UploadRefused", non_retryable=True)
+            raise refused(UploadRefused("upload_changed", id=stored.id))
         try:
             check_letter_pdf(bytes(stored.content))
         except UploadRefused as exc:
-            raise ApplicationError(str(exc), type="UploadRefused", non_retryable=True) from exc
+            raise refused(exc) from exc
         uploaded_at = request.uploaded_at.replace(tzinfo=None)
         # Read the loan, then write it: take the write lock first (see write_transaction).
         with write_transaction():
@@ -113,10 +121,7 @@ class UploadActivities:
                 loan.loan_date = uploaded_at
             loan.signed_letter, loan.signed_letter_uploaded_at = stored.id, uploaded_at
             loan.save()
-        date = loan.loan_date.date().isoformat()
-        message = (f"letter received; the certificate loan dates from {date}" if first
-                   else REPLACED_MESSAGE.format(date=date))
-        return LetterAttached(loan_date=loan.loan_date, first_upload=first, message=message)
+        return LetterAttached(loan_date=loan.loan_date, first_upload=first)
 
     @activity.defn
     def remove_signed_letter(self, request: RemoveSignedLetter) -> None:

@@ -11,7 +11,6 @@ import sys
 
 import click
 
-from . import process_steps  # noqa: F401 (registers the human-step commands on process_group)
 from .accounting import accounting_group
 from .audit import audit_group
 from .common import load_settings, open_db

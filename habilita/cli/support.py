@@ -2,7 +2,8 @@
 
 Every action names its actor and reason; a bulk action says how many
 processes it will touch and asks before it runs (``--yes`` skips the
-question), then prints one result line per process.
+question), then prints one result line per process. What the processes and
+the server say is printed in the CLI's language (HABILITA_LOCALE).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import click
 
 from habilita.models.database import open_database
 from habilita.settings import Settings
+
+from .common import say
 
 
 @click.group("support")
@@ -36,7 +39,8 @@ def queue(signal: str | None, step: str, process_type: str) -> None:
                          signal=signal or "", step=step, process_type=process_type)
     for entry in stuck:
         entered = entry.step_entered_at.isoformat(timespec="minutes") if entry.step_entered_at else "?"
-        click.echo(f"{entry.workflow_id}\t{entry.process_type}\t{entry.step}\tsince {entered}\t{entry.why}")
+        why = "; ".join(say(settings, reason.message) for reason in entry.reasons)
+        click.echo(f"{entry.workflow_id}\t{entry.process_type}\t{entry.step}\tsince {entered}\t{why}")
     click.echo(f"{len(stuck)} stuck process(es)")
 
 
@@ -92,13 +96,13 @@ def _bulk(action: str, workflow_ids, actor: str, reason: str, yes: bool, act) ->
     from habilita.support.actions import Acting, SupportActions, run_bulk
     from habilita.support.errors import MissingReason
 
+    settings = Settings.from_env()
     try:
         acting = Acting(actor=actor, reason=reason)
     except MissingReason as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(say(settings, exc.message))
     if len(workflow_ids) > 1 and not yes:
         click.confirm(f"{action}: this will touch {len(workflow_ids)} processes. Go on?", abort=True)
-    settings = Settings.from_env()
     open_database(settings.database_url)
 
     async def run(client):
@@ -107,7 +111,7 @@ def _bulk(action: str, workflow_ids, actor: str, reason: str, yes: bool, act) ->
 
     results = _run(settings, run)
     for result in results:
-        click.echo(f"{result.workflow_id}\t{'done' if result.ok else 'REFUSED'}\t{result.message}")
+        click.echo(f"{result.workflow_id}\t{'done' if result.ok else 'REFUSED'}\t{say(settings, result.message)}")
     done = sum(r.ok for r in results)
     click.echo(f"{action}: {done} done, {len(results) - done} refused, of {len(results)}")
     sys.exit(0 if done == len(results) else 1)

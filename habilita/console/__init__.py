@@ -23,7 +23,7 @@ from . import auth, outbox
 from .access import login_manager
 from .forms import CsrfForm
 from .history_views import HistoryView
-from .messages import translated, translated_summary
+from .messages import say, shown
 from habilita.console.processes.labels import document_status_label, field_label, status_label, step_label, waiting_label
 from .support_views import SupportQueueView
 from .temporal_bridge import TemporalBridge
@@ -142,7 +142,7 @@ def _register_templates(app: Flask) -> None:
         step_label=step_label, status_label=status_label, waiting_label=waiting_label, kind_label=kind_label,
         field_label=field_label, processes_of=processes_of, startable_kinds=startable_kinds, age=age,
         csrf_token=csrf_token, process_list_url=process_list_url, role_names=role_names,
-        translated=translated, translated_summary=translated_summary, document_status_label=document_status_label,
+        say=say, shown=shown, document_status_label=document_status_label,
     )
 
 

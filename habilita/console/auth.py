@@ -14,7 +14,7 @@ from .login_flow import (
     InvalidResetLink, attempt_login, change_password, finish_password_reset,
     reset_link_lifetime_minutes, start_password_reset,
 )
-from .messages import translated
+from .messages import refusal_reason, say
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -29,7 +29,7 @@ def safe_next(default: str) -> str:
 
 def show_field_error(form, error: FieldError) -> None:
     field = getattr(form, error.field, None) or form.password
-    field.errors = [*field.errors, translated(error.message)]
+    field.errors = [*field.errors, say(error.problem)]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -123,7 +123,7 @@ def profile():
         try:
             change_password(user, form.current.data, form.password.data)
         except FieldError as error:
-            audit("change password", "user", user.email, outcome="refused", reason=error.message)
+            audit("change password", "user", user.email, outcome="refused", reason=refusal_reason([error.problem]))
             show_field_error(form, error)
         else:
             audit("change password", "user", user.email)

@@ -147,7 +147,7 @@ def recent_cards(top_level: tuple[str, ...], limit: int = 6) -> list[Card]:
 @dataclass(frozen=True)
 class Notice:
     kind: str  # the Notification's kind ("dian_approved", "reminder", ...) or "stuck"
-    text: str
+    text: str  # the notification's title as stored (a message; the page shows it in words), or the stuck step
     at: dt.datetime
     workflow_id: str = ""
     company: Company | None = None

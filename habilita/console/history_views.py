@@ -10,7 +10,7 @@ from habilita.support.timeline import build_timeline, export_timeline, filter_ti
 
 from .access import RoleGuarded
 from .audit import audit
-from .messages import timeline_words, translated_summary
+from .messages import say, shown
 from habilita.console.processes.labels import action_label
 
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
@@ -30,16 +30,16 @@ def timeline_of(workflow_id: str, args) -> list:
 
 
 def shown_text(entry) -> str:
-    """An entry in the user's language: what a person did (as the process page says it), or the
-    words support.narrate gives a Temporal event."""
+    """An entry in the user's language: what a person did (as the process page says it), or what
+    support.narrate's message tells of a Temporal event."""
     if entry.source != "audit":
-        return timeline_words(entry.text)
+        return say(entry.message) if entry.message is not None else entry.text
     words = action_label(entry.action)
     if entry.outcome != "ok":
         words += f" — {_('refused') if entry.outcome == 'refused' else entry.outcome}"
     for part in (entry.reason, entry.detail):
         if part:
-            words += f"; {translated_summary(part)}"
+            words += f"; {shown(part)}"
     return words
 
 

@@ -74,9 +74,9 @@ def finish_password_reset(token: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     """Replace the password after checking the current one; raises ``FieldError``."""
     if not user.check_password(current):
-        raise FieldError("current", "the current password is wrong")
+        raise FieldError("current", "password_wrong")
     if current == new:
-        raise FieldError("password", "the new password must differ from the current one")
+        raise FieldError("password", "password_unchanged")
     user.set_password(new, must_change=False)
     user.save()
 

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from habilita.support.actions import Acting, SupportActions, run_bulk
+from habilita.messages.stored import as_text
 from habilita.support.errors import MissingReason
 from habilita.support.stuck import (
     ACTIVITY_RETRYING, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
@@ -125,7 +126,7 @@ class SupportQueueView(RoleGuarded, BaseView):
             results = act_on(action, request.form)
         except MissingReason as exc:
             audit(f"support: {ACTION_NAMES[action]}", "process", ",".join(request.form.getlist("workflow_id"))[:200],
-                  outcome="refused", reason=str(exc))
+                  outcome="refused", reason=as_text(exc.message))
             flash(_("A reason is required: nothing was done."), "danger")
             return redirect(url_for(".index"))
         signal_cache().forget()

@@ -6,9 +6,8 @@ import secrets
 from temporalio.client import Client
 
 from habilita.models import Company, User
-from habilita.workflows import einvoicing
-
-from habilita.processes import start_process
+from habilita.processes import EINVOICING
+from habilita.processes.client import ProcessClient
 from habilita.settings import Settings
 
 ADMIN_EMAIL = "admin@habilita.local"
@@ -52,4 +51,5 @@ async def seed_processes(client: Client, settings: Settings, companies: list[Com
     await seed_enablement_demo(client, settings)
     for company in companies:
         if company.country == "CO" and company.tax_id not in STAGES:
-            await start_process(client, settings, einvoicing.PROCESS_TYPE, company, actor="demo")
+            await ProcessClient(client, task_queue=settings.task_queue).start(
+                EINVOICING, company, actor="demo", settings=settings)

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
 
 from habilita.activities.accounting import create_accounting_company
 from habilita.dian.checkdigit import nit_check_digit
 from habilita.models import Company, database_proxy, insert_in_batches
 from habilita.models.accounting import AccountingCompany, ElectronicDocument
-from habilita.workflows.accounting import AccountingIntegration, StartAccountingIntegration
-from habilita.workflows.accounting_sync import SyncTuning
-
+from habilita.processes import ACCOUNTING
+from habilita.processes.client import ProcessClient
 from habilita.settings import Settings
 
 DEMO_COMPANY = ("CO", "860512780", "Distribuidora Andina S.A.", "Cali")
@@ -35,10 +33,6 @@ class AccountingDemo:
     accounting_company_id: int
     documents: int
     workflow_id: str
-
-
-def integration_workflow_id(company: Company) -> str:
-    return f"accounting-{company.country}-{company.tax_id}"
 
 
 def generate_documents(company: Company, *, count: int, first_day: dt.date, days: int = 365, seed: int = 7,
@@ -98,13 +92,6 @@ async def seed_accounting_demo(client: Client, settings: Settings) -> Accounting
     documents = ElectronicDocument.select().where(ElectronicDocument.company == company).count()
     if documents == 0:
         documents = generate_documents(company, count=DEMO_DOCUMENTS, first_day=dt.date(year, 1, 1), days=365)
-    handle = await client.start_workflow(
-        AccountingIntegration.run,
-        StartAccountingIntegration(company_id=company.id, company_tax_id=company.display_tax_id,
-                                   country=company.country, started_by="demo",
-                                   tuning=SyncTuning(page_size=settings.accounting_page_size)),
-        id=integration_workflow_id(company), task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary=f"Integración contable: {company.legal_name}",
-    )
+    handle = await ProcessClient(client, task_queue=settings.task_queue).start(
+        ACCOUNTING, company, actor="demo", settings=settings)
     return AccountingDemo(company.id, ledger.id, documents, handle.id)

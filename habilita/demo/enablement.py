@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 import requests
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 
 from habilita.adapters.dian_portal import portal_base_url
 from habilita.activities.representatives import LegalRepresentative
@@ -28,7 +28,8 @@ from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement
 from habilita.workflows.numbering import DianConfirmation
 from habilita.workflows.voucher import VoucherTypeSetup
 
-from habilita.processes import start_process
+from habilita.processes import CERTIFICATE, EINVOICING, SUPPORT_DOCUMENT
+from habilita.processes.client import ProcessClient
 from habilita.settings import Settings
 
 log = logging.getLogger("habilita.demo")
@@ -90,19 +91,21 @@ class DemoPortal:
 async def seed_enablement_demo(client: Client, settings: Settings, *, wait_seconds: float = 3.0) -> dict[str, str]:
     """Put the demo companies at their stages; returns each process's workflow id and the step it stands at."""
     portal = DemoPortal(settings)
+    processes = ProcessClient(client, task_queue=settings.task_queue)
     reached: dict[str, str] = {}
     # Read the companies first: an open SQLite read cursor would hold off the projection writes awaited below.
     companies = list(Company.select().where((Company.country == "CO") & Company.tax_id.in_(list(STAGES))))
     for company in companies:
         try:
-            reached.update(await _advance(client, settings, portal, company, STAGES[company.tax_id], wait_seconds))
+            reached.update(await _advance(processes, settings, portal, company, STAGES[company.tax_id], wait_seconds))
         except Exception as exc:  # noqa: BLE001 - demo data must never stop the dev stack from starting
             log.warning("demo enablement of %s stopped: %s (%s)", company.tax_id, exc, getattr(exc, "cause", ""))
     return reached
 
 
-async def _advance(client, settings, portal, company, stage: Stage, wait_seconds: float) -> dict[str, str]:
-    p1 = await start_process(client, settings, "einvoicing", company, actor=DEMO_ACTOR)
+async def _advance(processes: ProcessClient, settings, portal, company, stage: Stage,
+                   wait_seconds: float) -> dict[str, str]:
+    p1 = await processes.start(EINVOICING, company, actor=DEMO_ACTOR, settings=settings)
     step = await _step(p1.id)
     if stage.until == "dian_registration":
         return {p1.id: step}
@@ -111,67 +114,68 @@ async def _advance(client, settings, portal, company, stage: Stage, wait_seconds
         if answer is None:
             log.warning("%s is registered at DIAN's portal but has no P1 registration: its PIN is unknown", company.tax_id)
             return {p1.id: step}
-        await p1.execute_update(EInvoicingEnablement.submit_dian_registration, DianRegistration(
+        await processes.send(p1.id, EInvoicingEnablement.submit_dian_registration, DianRegistration(
             actor=DEMO_ACTOR, operation_mode="provider" if stage.mode == "provider" else "own_software",
             test_set_id=answer["test_set_id"], software_id=answer["software_id"], pin=answer["pin"]))
         step = await _step(p1.id, until=("certificate",))
     if step == "certificate":
-        certificate = client.get_workflow_handle(p1.id + "-certificate")
-        await _certificate(certificate, portal, company, path="own" if stage.mode == "own" else "loan",
+        certificate_id = CERTIFICATE.child_workflow_id(p1.id)
+        await _certificate(processes, certificate_id, portal, company, path="own" if stage.mode == "own" else "loan",
                            stop_at_letter=stage.until == "signed_letter")
         if stage.until == "signed_letter":
-            return {p1.id: step, certificate.id: await _step(certificate.id)}
+            return {p1.id: step, certificate_id: await _step(certificate_id)}
         step = await _step(p1.id, until=("test_set",))
     if stage.until == "test_set":
         return {p1.id: step}
-    return await _finish_p1_and_start_p2(client, settings, portal, company, p1, step, wait_seconds)
+    return await _finish_p1_and_start_p2(processes, settings, portal, company, p1, step, wait_seconds)
 
 
-async def _certificate(handle: WorkflowHandle, portal: DemoPortal, company: Company, *, path: str,
-                       stop_at_letter: bool) -> None:
-    step = await _step(handle.id)
+async def _certificate(processes: ProcessClient, workflow_id: str, portal: DemoPortal, company: Company, *,
+                       path: str, stop_at_letter: bool) -> None:
+    step = await _step(workflow_id)
     if step == "choose_path":
         if path == "own":
             # The company pays at the checkout first, so the payment step finds it paid.
             portal.pay_certificate(company.tax_id)
-        await handle.execute_update(CertificateActivation.choose_path, CertificatePathChoice(DEMO_ACTOR, path))
-        step = await _step(handle.id, until=("representative",))
+        await processes.send(workflow_id, CertificateActivation.choose_path, CertificatePathChoice(DEMO_ACTOR, path))
+        step = await _step(workflow_id, until=("representative",))
     if step == "payment":
         portal.pay_certificate(company.tax_id)
-        await handle.execute_update(CertificateActivation.verify_payment, PaymentCheck(DEMO_ACTOR))
-        step = await _step(handle.id, until=("representative",))
+        await processes.send(workflow_id, CertificateActivation.verify_payment, PaymentCheck(DEMO_ACTOR))
+        step = await _step(workflow_id, until=("representative",))
     if step == "representative":
-        await handle.execute_update(CertificateActivation.submit_representative, representative_of(company))
-        step = await _step(handle.id, until=("signed_letter", "issued"))
+        await processes.send(workflow_id, CertificateActivation.submit_representative, representative_of(company))
+        step = await _step(workflow_id, until=("signed_letter", "issued"))
     if step == "signed_letter" and not stop_at_letter:
-        letter = (await handle.query(CertificateActivation.status)).letter
+        letter = (await processes.status(CERTIFICATE, workflow_id)).letter
         signed = receive_signed_letter(bytes(StoredFile.get_by_id(letter.stored_file_id).content),
                                        "carta-exoneracion-firmada.pdf")
-        await handle.execute_update(CertificateActivation.upload_signed_letter,
+        await processes.send(workflow_id, CertificateActivation.upload_signed_letter,
                                     SignedLetterUpload(DEMO_ACTOR, signed.stored_file_id, signed.sha256))
-        await handle.execute_update(CertificateActivation.continue_with_loan, LoanContinuation(DEMO_ACTOR))
+        await processes.send(workflow_id, CertificateActivation.continue_with_loan, LoanContinuation(DEMO_ACTOR))
 
 
-async def _finish_p1_and_start_p2(client, settings, portal, company, p1, step, wait_seconds) -> dict[str, str]:
+async def _finish_p1_and_start_p2(processes: ProcessClient, settings, portal, company, p1, step,
+                                  wait_seconds) -> dict[str, str]:
     record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == p1.id)
     if step == "test_set" and record is not None and record.waiting_on == "staff":
-        await p1.execute_update(EInvoicingEnablement.start_test_set, TestSetStart(DEMO_ACTOR, company.display_tax_id))
+        await processes.send(p1.id, EInvoicingEnablement.start_test_set, TestSetStart(DEMO_ACTOR, company.display_tax_id))
     if step == "test_set":
         step = await _step(p1.id, until=("numbering_resolution",), seconds=wait_seconds)
     if step in ("numbering_resolution", "prefix_association"):
         portal.ensure_test_resolution(company.tax_id, "invoice")
         confirm = (EInvoicingEnablement.confirm_resolution_requested if step == "numbering_resolution"
                    else EInvoicingEnablement.confirm_prefixes_associated)
-        await p1.execute_update(confirm, DianConfirmation(DEMO_ACTOR))
+        await processes.send(p1.id, confirm, DianConfirmation(DEMO_ACTOR))
         step = await _step(p1.id, until=("voucher_type",))
     if step == "voucher_type":
-        resolution = (await p1.query(EInvoicingEnablement.status)).resolutions[0]
-        await p1.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
+        resolution = (await processes.status(EINVOICING, p1.id)).resolutions[0]
+        await processes.send(p1.id, EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
             DEMO_ACTOR, resolution.resolution_id, resolution.prefix, resolution.range_from))
         step = await _step(p1.id, until=("enabled",))
     if step != "enabled":
         return {p1.id: step}  # DIAN is still validating the test set: the next seed continues
-    p2 = await start_process(client, settings, "support_document", company, actor=DEMO_ACTOR)
+    p2 = await processes.start(SUPPORT_DOCUMENT, company, actor=DEMO_ACTOR, settings=settings)
     return {p1.id: step, p2.id: await _step(p2.id, until=("certificate",))}
 
 

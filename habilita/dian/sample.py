@@ -13,6 +13,7 @@ import datetime
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Iterable
 from decimal import Decimal
 
 from . import constants, ubl
@@ -262,9 +263,15 @@ def zip_batches(
         raise ValueError(f"a DIAN zip holds 1 to {MAX_FILES_PER_ZIP} files, not {max_files}")
     batches = []
     for index, start in enumerate(range(0, len(documents), max_files), start=1):
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for document in documents[start:start + max_files]:
-                archive.writestr(document.file_name, document.xml)
-        batches.append((zip_file_name(issuer_nit=issuer_nit, year=year, sequence=index), buffer.getvalue()))
+        content = zip_files((d.file_name, d.xml) for d in documents[start:start + max_files])
+        batches.append((zip_file_name(issuer_nit=issuer_nit, year=year, sequence=index), content))
     return batches
+
+
+def zip_files(files: Iterable[tuple[str, bytes]]) -> bytes:
+    """One deflated zip holding each (file name, content) pair: what SendTestSetAsync carries."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            archive.writestr(name, content)
+    return buffer.getvalue()

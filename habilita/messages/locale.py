@@ -22,8 +22,9 @@ def gettext_for(locale: str):
     """A ``gettext(msgid, **params)`` in ``locale``, as Flask-Babel's."""
     catalog = translations(locale)
 
-    def gettext(message: str, **params) -> str:
+    def gettext(message: str, /, **params) -> str:
         text = catalog.gettext(message)
         return text % params if params else text
 
+    gettext.locale = locale  # how the reader writes numbers: the catalog's render reads it
     return gettext

@@ -4,6 +4,9 @@ from __future__ import annotations
 import peewee
 
 from habilita.dian.checkdigit import validate_nit, validate_rut
+from habilita.dian.errors import InvalidTaxId
+from habilita.messages.problem_codes import tax_id_problem
+from habilita.messages.stored import from_text
 
 from .base import BaseModel, utcnow
 from .errors import FieldError, TaxIdLocked
@@ -18,18 +21,19 @@ def clean_tax_id(country: str, tax_id: str, check_digit: str) -> tuple[str, str]
     modulo-11 digit (``K`` allowed).
     """
     if country not in COUNTRIES:
-        raise FieldError("country", f"country must be one of {', '.join(COUNTRIES)}, not {country!r}")
+        raise FieldError("country", "one_of", choices=list(COUNTRIES))
     number = (tax_id or "").replace(".", "").replace(" ", "").strip()
     digit = (check_digit or "").strip().upper()
     if not digit:
-        raise FieldError("check_digit", "the check digit is required")
+        raise FieldError("check_digit", "required")
     try:
         if country == "CO":
             validate_nit(number, digit)
         else:
             validate_rut(f"{number}-{digit}")
-    except ValueError as exc:
-        raise FieldError("tax_id", str(exc)) from exc
+    except InvalidTaxId as exc:
+        # Shown at the tax id, the digit's fault included: the form names them together.
+        raise FieldError.of(tax_id_problem(exc, number_field="tax_id", check_digit_field="tax_id")) from exc
     return number, digit
 
 
@@ -60,19 +64,25 @@ class Company(BaseModel):
     def validate(self) -> None:
         """Raise ``FieldError`` naming the first field that breaks a rule."""
         if not (self.legal_name or "").strip():
-            raise FieldError("legal_name", "legal name is required")
+            raise FieldError("legal_name", "required")
         self.tax_id, self.check_digit = clean_tax_id(self.country, self.tax_id, self.check_digit)
         if self.id is not None and self.tax_id_locked_at is not None:
             stored = Company.get_by_id(self.id)
             if (stored.country, stored.tax_id, stored.check_digit) != (self.country, self.tax_id, self.check_digit):
-                raise TaxIdLocked("tax_id", self.tax_id_locked_reason or "the tax id can no longer change")
+                if self.tax_id_locked_reason:
+                    # A reason kept as a message is rendered inside this one; plain text is shown as stored.
+                    reason = from_text(self.tax_id_locked_reason)
+                    raise TaxIdLocked("tax_id", "tax_id_locked_because",
+                                      reason=self.tax_id_locked_reason if reason is None else
+                                      {"code": reason.code, "params": reason.params})
+                raise TaxIdLocked("tax_id", "tax_id_locked")
         duplicate = Company.select().where(
             (Company.country == self.country) & (Company.tax_id == self.tax_id)
         )
         if self.id is not None:
             duplicate = duplicate.where(Company.id != self.id)
         if duplicate.exists():
-            raise FieldError("tax_id", f"a company with tax id {self.display_tax_id} already exists")
+            raise FieldError("tax_id", "tax_id_taken", tax_id=self.display_tax_id)
 
     def save(self, *args, **kwargs):
         self.validate()

@@ -1,4 +1,8 @@
 """What the models refuse, named by field so a form can show it in place."""
+from __future__ import annotations
+
+from habilita.messages import Problem
+from habilita.messages.catalog import in_english
 
 
 class ModelError(Exception):
@@ -6,12 +10,22 @@ class ModelError(Exception):
 
 
 class FieldError(ModelError, ValueError):
-    """A value breaks a rule; ``field`` names the form field to show it at."""
+    """A value breaks a rule: ``problem`` names the form field to show it at and why, as a catalog
+    code with its parameters. ``message`` (and ``str()``) is its English wording, for logs."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+    def __init__(self, field: str, code: str, /, **params):
+        self.problem = Problem(field, code, params)
+        self.message = in_english(self.problem)
+        super().__init__(self.message)
+
+    @classmethod
+    def of(cls, problem: Problem) -> "FieldError":
+        """The error for a problem found elsewhere (e.g. by the DIAN toolkit's tax id check)."""
+        return cls(problem.field, problem.code, **problem.params)
+
+    @property
+    def field(self) -> str:
+        return self.problem.field
 
 
 class TaxIdLocked(FieldError):

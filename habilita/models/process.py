@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import peewee
 
+from habilita.states import ProcessStatus, WaitingOn
+
 from .base import BaseModel, utcnow
 from .company import Company
 
-STATUSES = ("running", "waiting", "completed", "failed", "cancelled", "terminated")
-WAITING_ON = ("", "staff", "company", "dian", "system")
+STATUSES = tuple(str(s) for s in ProcessStatus)
+WAITING_ON = tuple(str(w) for w in WaitingOn)
 
 
 class ProcessRecord(BaseModel):

@@ -16,9 +16,9 @@ MIN_PASSWORD_LENGTH = 10
 def check_password_rules(password: str) -> None:
     """Raise ``FieldError`` on ``password`` when it is too weak to accept."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise FieldError("password", f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise FieldError("password", "password_too_short", minimum=MIN_PASSWORD_LENGTH)
     if password.isdigit() or password.isalpha():
-        raise FieldError("password", "the password must mix letters with digits or symbols")
+        raise FieldError("password", "password_too_simple")
 
 
 class User(BaseModel):
@@ -48,9 +48,9 @@ class User(BaseModel):
     def set_roles(self, roles) -> None:
         unknown = set(roles) - set(ROLES)
         if unknown:
-            raise FieldError("roles", f"unknown role(s): {', '.join(sorted(unknown))}; roles are {', '.join(ROLES)}")
+            raise FieldError("roles", "roles_unknown", unknown=sorted(unknown), roles=list(ROLES))
         if not roles:
-            raise FieldError("roles", "a user needs at least one role")
+            raise FieldError("roles", "roles_empty")
         self.roles = ",".join(r for r in ROLES if r in roles)
 
     def set_password(self, password: str, *, must_change: bool = False) -> None:

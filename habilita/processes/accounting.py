@@ -6,6 +6,7 @@ from habilita.workflows.accounting import (
     AcceptIntegration, AccountingIntegration, ConnectAndSync, CreateChartAccount, HideAccountingCompany,
     RequestIntegration, SetDefaultAccounts, StartAccountingIntegration,
 )
+from habilita.workflows.accounting import Step as P3
 from habilita.workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncTuning
 
 from .declaration import N_, Action, ProcessDeclaration, Step
@@ -13,9 +14,11 @@ from .declaration import N_, Action, ProcessDeclaration, Step
 # The sync a P3 runs for each date range; its id is in P3's status (``current_sync_id``).
 ACCOUNTING_SYNC = ProcessDeclaration(
     process_type="accounting_sync", label=N_("Synchronizing"), workflow=AccountingSync,
+    child_id_field="current_sync_id",
     steps=(
-        Step("sync", N_("Synchronizing"), "system", (
+        Step(P3.SYNC, N_("Synchronizing"), "system", (
             Action(AccountingSync.change_detail_account, ChangeDetailAccount, "change-detail",
+                   options={"account_code": ("--account",)},
                    help="While the sync runs: post one document's detail line to another account."),)),
     ),
 )
@@ -28,29 +31,31 @@ def start_input(company, actor: str, settings) -> StartAccountingIntegration:
 
 
 CONNECT = Action(AccountingIntegration.connect_and_sync, ConnectAndSync, "sync",
-                 help="Post every document of a date range (never twice).")
+                 options={"date_from": ("--from",), "date_to": ("--to",)},
+                 help="Step 4: connect and post every document of the range (never twice).")
 
 ACCOUNTING = ProcessDeclaration(
     process_type=accounting.PROCESS_TYPE, label=N_("Accounting integration"), workflow=AccountingIntegration,
     build_start=start_input, cli_name="accounting",
     steps=(
-        Step("request", N_("Request"), "staff", (
+        Step(P3.REQUEST, N_("Request"), "staff", (
             Action(AccountingIntegration.request_integration, RequestIntegration, "request",
+                   tax_id_options={"--holder": ("holder_tax_id", "holder_check_digit")},
                    help="Step 1: request the integration with the contract holder's NIT/RUT and check digit."),
-            Action(AccountingIntegration.hide_accounting_company, HideAccountingCompany, "hide",
+            Action(AccountingIntegration.hide_accounting_company, HideAccountingCompany, "hide-company",
                    help="Hide one of the accounting companies that share the holder's tax id."),
         )),
-        Step("accept", N_("Acceptance"), "staff", (
+        Step(P3.ACCEPT, N_("Acceptance"), "staff", (
             Action(AccountingIntegration.accept_integration, AcceptIntegration, "accept",
                    help="Step 2: accept the pending request in accounting."),)),
-        Step("default_accounts", N_("Default accounts"), "staff", (
+        Step(P3.DEFAULT_ACCOUNTS, N_("Default accounts"), "staff", (
             Action(AccountingIntegration.set_default_accounts, SetDefaultAccounts, "defaults",
                    help="Step 3: the default sales and purchases accounts."),
             Action(AccountingIntegration.create_chart_account, CreateChartAccount, "create-account",
                    help="Step 3: add a missing account to the company's chart."),
         )),
-        Step("connect", N_("Connect"), "staff", (CONNECT,)),
-        Step("sync", N_("Synchronizing"), "system"),
-        Step("connected", N_("Connected"), "staff", (CONNECT,)),
+        Step(P3.CONNECT, N_("Connect"), "staff", (CONNECT,)),
+        Step(P3.SYNC, N_("Synchronizing"), "system", child=ACCOUNTING_SYNC),
+        Step(P3.CONNECTED, N_("Connected"), "staff", (CONNECT,)),
     ),
 )

@@ -6,12 +6,16 @@ workflow's status and describes it; every refusal comes back as a
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from temporalio.client import (
     Client, WorkflowExecutionDescription, WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
+
+from habilita.messages.locale import gettext_for
 
 from .declaration import Action, ProcessDeclaration
 from .refusals import refusal_from
@@ -41,15 +45,18 @@ class ProcessClient:
             return await self.client.start_workflow(
                 declaration.run, declaration.build_start(company, actor, settings),
                 id=declaration.workflow_id(company), task_queue=self.task_queue, id_conflict_policy=policy,
-                static_summary=f"{declaration.label}: {company.legal_name} ({company.display_tax_id})",
+                # What Temporal's Web UI shows for the run, in the console's language.
+                static_summary=(f"{gettext_for(settings.admin_locale)(declaration.label)}: "
+                                f"{company.legal_name} ({company.display_tax_id})"),
             )
         except (WorkflowAlreadyStartedError, RPCError) as error:
             raise refusal_from(error) from error
 
-    async def send(self, workflow_id: str, action: Action, data):
-        """Send ``data`` through ``action``'s update; its answer, or a ``Refusal``."""
+    async def send(self, workflow_id: str, action: Action | Callable, data):
+        """Send ``data`` through ``action``'s update (or an update method itself); its answer, or a ``Refusal``."""
+        update = action.update if isinstance(action, Action) else action
         try:
-            return await self.handle(workflow_id).execute_update(action.update, data)
+            return await self.handle(workflow_id).execute_update(update, data)
         except (WorkflowUpdateFailedError, RPCError) as error:
             raise refusal_from(error) from error
 

@@ -22,10 +22,11 @@ class Action:
 
     ``update`` is the workflow's update method, sent by typed reference; its
     registered name is the method's name (no ``name=`` is given to any of
-    them, so moving a module never renames one). ``command`` is the
-    ``habilita process`` subcommand that sends it; ``arguments`` are the input
-    fields the command takes as positional arguments and ``options`` the
-    extra spellings of a field's option (kept from earlier releases).
+    them, so moving a module never renames one). ``command`` is the CLI
+    subcommand that sends it; ``arguments`` are the input fields the command
+    takes as positional arguments and ``options`` the extra spellings of a
+    field's option (kept from earlier releases). The console's form and the
+    CLI's options are both made from ``input_type``'s fields.
     """
 
     update: Callable
@@ -33,6 +34,14 @@ class Action:
     command: str
     arguments: tuple[str, ...] = ()
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Fields whose value is one of a fixed set (machine names; their words are in the catalog).
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # CLI only: a field's value when its option is not given, and one option that fills a
+    # (number, check digit) pair of fields from "NUMBER-DIGIT" (e.g. --holder 900123456-8).
+    defaults: dict[str, object] = field(default_factory=dict)
+    tax_id_options: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # An update that carries a file by reference (stored_file_id, sha256): who checks and stores it first.
+    receiver: Callable | None = None
     help: str = ""
 
     @property
@@ -68,8 +77,10 @@ class ProcessDeclaration:
     # Top-level processes: the start dataclass for (company, actor, settings), and the CLI's name for it.
     build_start: Callable | None = None
     cli_name: str = ""
-    # Child processes: the suffix that makes their id from the parent's.
+    # Child processes: the suffix that makes their id from the parent's, or the field of the
+    # parent's status that names the child running now (a sync, one per date range).
     child_suffix: str = ""
+    child_id_field: str = ""
 
     @property
     def run(self) -> Callable:
@@ -106,7 +117,11 @@ class ProcessDeclaration:
         return found.child if found else None
 
     def children(self) -> tuple["ProcessDeclaration", ...]:
-        return tuple(dict.fromkeys(s.child for s in self.steps if s.child is not None))
+        found: list[ProcessDeclaration] = []
+        for step in self.steps:
+            if step.child is not None and all(step.child is not seen for seen in found):
+                found.append(step.child)
+        return tuple(found)
 
     def all_actions(self) -> tuple[Action, ...]:
         return tuple(a for s in self.steps for a in s.actions)

@@ -1,14 +1,18 @@
 """P1, electronic invoicing enablement, with its certificate and test-set children."""
 from __future__ import annotations
 
-from habilita.activities.representatives import LegalRepresentative
+from habilita.activities.representatives import DOCUMENT_TYPES, LegalRepresentative
+from habilita.activities.uploads import receive_signed_letter
 from habilita.workflows import certificate, einvoicing, test_set
+from habilita.workflows.certificate import Step as CERT
 from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterDeletion,
     SignedLetterUpload,
 )
 from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
+from habilita.workflows.einvoicing import Step as P1
 from habilita.workflows.numbering import DianConfirmation
+from habilita.workflows.test_set import Step as TS
 from habilita.workflows.test_set import TestSetResend, TestSetSubmission
 from habilita.workflows.voucher import VoucherTypeSetup
 
@@ -18,41 +22,44 @@ CERTIFICATE = ProcessDeclaration(
     process_type=certificate.PROCESS_TYPE, label=N_("Digital certificate"), workflow=CertificateActivation,
     child_suffix=certificate.ID_SUFFIX,
     steps=(
-        Step("choose_path", N_("Choose the certificate"), "staff", (
+        Step(CERT.CHOOSE_PATH, N_("Choose the certificate"), "staff", (
             Action(CertificateActivation.choose_path, CertificatePathChoice, "choose-path", arguments=("path",),
+                   choices={"path": certificate.PATHS},
                    help="Certificate: buy the company's own (own) or take the provider's loan (loan)."),)),
-        Step("payment", N_("Payment"), "company", (
+        Step(CERT.PAYMENT, N_("Payment"), "company", (
             Action(CertificateActivation.verify_payment, PaymentCheck, "verify-payment",
                    help="Certificate (own): ask billing again whether the certificate is paid."),)),
-        Step("representative", N_("Legal representative"), "staff", (
+        Step(CERT.REPRESENTATIVE, N_("Legal representative"), "staff", (
             Action(CertificateActivation.submit_representative, LegalRepresentative, "representative",
+                   choices={"document_type": tuple(DOCUMENT_TYPES)},
                    help="Certificate: the legal representative's data (on the loan path this generates the "
                         "letter)."),)),
-        Step("signed_letter", N_("Signed letter"), "company", (
+        Step(CERT.SIGNED_LETTER, N_("Signed letter"), "company", (
             Action(CertificateActivation.upload_signed_letter, SignedLetterUpload, "letter-upload",
+                   receiver=receive_signed_letter,
                    help="Certificate (loan): upload the signed, scanned letter FILE (a PDF of at most 1 MB)."),
             Action(CertificateActivation.continue_with_loan, LoanContinuation, "continue",
                    help="Certificate (loan): continue once the signed letter is uploaded."),
             Action(CertificateActivation.delete_signed_letter, SignedLetterDeletion, "letter-delete",
                    help="Certificate (loan): delete the uploaded letter (the loan date stays)."),
         )),
-        Step("lending", N_("Lending the certificate"), "system"),
-        Step("issuance", N_("Issuance"), "system"),
+        Step(CERT.LENDING, N_("Lending the certificate"), "system"),
+        Step(CERT.ISSUANCE, N_("Issuance"), "system"),
     ),
-    ends={"loaned": N_("Loaned"), "issued": N_("Issued")},
+    ends={CERT.LOANED: N_("Loaned"), CERT.ISSUED: N_("Issued")},
 )
 
 TEST_SET = ProcessDeclaration(
     process_type=test_set.PROCESS_TYPE, label=N_("Test set"), workflow=TestSetSubmission,
     child_suffix=test_set.ID_SUFFIX,
     steps=(
-        Step("building", N_("Building the documents"), "system"),
-        Step("sending", N_("Sending to DIAN"), "dian"),
-        Step("validating", N_("DIAN is validating"), "dian"),
-        Step("rejected", N_("Rejected by DIAN"), "staff", (
+        Step(TS.BUILDING, N_("Building the documents"), "system"),
+        Step(TS.SENDING, N_("Sending to DIAN"), "dian"),
+        Step(TS.VALIDATING, N_("DIAN is validating"), "dian"),
+        Step(TS.REJECTED, N_("Rejected by DIAN"), "staff", (
             Action(TestSetSubmission.resend_test_set, TestSetResend, "resend",
                    help="P1 step 3: resend the test set after a rejection."),)),
-        Step("accepted", N_("Accepted by DIAN")),
+        Step(TS.ACCEPTED, N_("Accepted by DIAN")),
     ),
 )
 
@@ -68,27 +75,28 @@ EINVOICING = ProcessDeclaration(
     process_type=einvoicing.PROCESS_TYPE, label=N_("Electronic invoicing"), workflow=EInvoicingEnablement,
     build_start=start_input, cli_name="einvoicing",
     steps=(
-        Step("dian_registration", N_("DIAN registration"), "staff", (
+        Step(P1.DIAN_REGISTRATION, N_("DIAN registration"), "staff", (
             Action(EInvoicingEnablement.submit_dian_registration, DianRegistration, "register",
-                   options={"operation_mode": ("--mode",)},
+                   options={"operation_mode": ("--mode",)}, choices={"operation_mode": einvoicing.OPERATION_MODES},
+                   defaults={"operation_mode": "own_software"},
                    help="P1 step 1: record what DIAN's portal gave at registration."),)),
-        Step("certificate", N_("Digital certificate"), "staff", child=CERTIFICATE),
-        Step("test_set", N_("Test set"), "staff", (
+        Step(P1.CERTIFICATE, N_("Digital certificate"), "staff", child=CERTIFICATE),
+        Step(P1.TEST_SET, N_("Test set"), "staff", (
             Action(EInvoicingEnablement.start_test_set, TestSetStart, "start-test-set",
                    options={"confirmed_tax_id": ("--confirm-nit",)},
                    help="P1 step 3: start the test set, confirming the NIT it ties the enablement to."),),
              child=TEST_SET),
-        Step("numbering_resolution", N_("Numbering resolution"), "company", (
+        Step(P1.NUMBERING_RESOLUTION, N_("Numbering resolution"), "company", (
             Action(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation, "confirm-resolution",
                    help="P1 step 4: the company requested its numbering resolution at DIAN (checked with "
                         "GetNumberingRange)."),)),
-        Step("prefix_association", N_("Prefix association"), "company", (
+        Step(P1.PREFIX_ASSOCIATION, N_("Prefix association"), "company", (
             Action(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation, "confirm-prefixes",
                    help="P1 step 5: the company associated its prefixes at DIAN (checked with "
                         "GetNumberingRange)."),)),
-        Step("voucher_type", N_("Voucher type"), "staff", (
+        Step(P1.VOUCHER_TYPE, N_("Voucher type"), "staff", (
             Action(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup, "voucher-type",
                    help="P1 step 6 or P2 step 4: configure the voucher type(s) on a synced resolution."),)),
     ),
-    ends={"enabled": N_("Enabled")},
+    ends={P1.ENABLED: N_("Enabled")},
 )

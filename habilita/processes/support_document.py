@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from habilita.workflows import support_document
+from habilita.workflows.support_document import Step as P2
 from habilita.workflows.support_document import SupportDocumentEnablement
 from habilita.workflows.support_document_inputs import (
-    DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument, SupportDocumentAtDian,
+    DIAN_SUBSTEPS, OPERATION_MODES, DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument, SupportDocumentAtDian,
 )
 from habilita.workflows.voucher import VoucherTypeSetup
 
@@ -21,22 +22,23 @@ SUPPORT_DOCUMENT = ProcessDeclaration(
     process_type=support_document.PROCESS_TYPE, label=N_("Support document"), workflow=SupportDocumentEnablement,
     build_start=start_input, cli_name="support-document",
     steps=(
-        Step("dian_enablement", N_("Support document at DIAN"), "staff", (
+        Step(P2.DIAN_ENABLEMENT, N_("Support document at DIAN"), "staff", (
             Action(SupportDocumentEnablement.confirm_support_document_at_dian, SupportDocumentAtDian, "ds-enable",
-                   options={"operation_mode": ("--mode",)},
+                   options={"operation_mode": ("--mode",)}, choices={"operation_mode": OPERATION_MODES},
                    help="P2 step 1: the support document is enabled at DIAN (checked against DIAN's portal)."),)),
-        Step("certificate", N_("Digital certificate"), "staff", child=CERTIFICATE),
-        Step("certificate_confirmation", N_("Certificate confirmation"), "staff", (
+        Step(P2.CERTIFICATE, N_("Digital certificate"), "staff", child=CERTIFICATE),
+        Step(P2.CERTIFICATE_CONFIRMATION, N_("Certificate confirmation"), "staff", (
             Action(SupportDocumentEnablement.confirm_provider_certificate, ProviderCertificateConfirmation,
                    "ds-confirm-certificate",
                    help="P2 step 2: the company now has the provider's certificate for support documents."),)),
-        Step("resolution", N_("Resolution"), "company", (
+        Step(P2.RESOLUTION, N_("Resolution"), "company", (
             Action(SupportDocumentEnablement.confirm_dian_substep, DianSubstepDone, "ds-dian", arguments=("substep",),
+                   choices={"substep": DIAN_SUBSTEPS},
                    help="P2 step 3: a person did SUBSTEP at DIAN's portal (in order; verified with "
                         "GetNumberingRange)."),)),
-        Step("voucher_type", N_("Voucher type"), "staff", (
+        Step(P2.VOUCHER_TYPE, N_("Voucher type"), "staff", (
             Action(SupportDocumentEnablement.configure_voucher_type, VoucherTypeSetup, "voucher-type",
                    help="P1 step 6 or P2 step 4: configure the voucher type(s) on a synced resolution."),)),
     ),
-    ends={"ready": N_("Ready")},
+    ends={P2.READY: N_("Ready")},
 )

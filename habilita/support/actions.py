@@ -3,7 +3,9 @@
 Every action names its actor and reason, is recorded as an ``AuditEvent``
 (done or refused, with the server's reason), and answers an
 :class:`ActionResult` instead of raising when Temporal or the workflow
-refuses it, so a bulk run can report every process.
+refuses it, so a bulk run can report every process. What it says is a
+message (a catalog code), rendered in the reader's language by the console
+and the CLI; the audit row keeps it as JSON (``habilita.messages.stored``).
 """
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import ResetReapplyExcludeType
 from temporalio.api.workflowservice.v1 import ResetActivityRequest, ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import TemporalError
-from temporalio.service import RPCError
+from temporalio.exceptions import ApplicationError, TemporalError
+from temporalio.service import RPCError, RPCStatusCode
 
+from habilita.messages import Message, Problem
+from habilita.messages.stored import as_text
 from habilita.models import AuditEvent
 from habilita.workflows.support import SKIP_STEP_UPDATE, SkipStep
 
@@ -29,15 +33,19 @@ REAPPLY_EXCLUDES = {
     "signal": ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
     "update": ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE,
 }
+# What a reset re-applies, in words.
+REAPPLIED = {"signal": "support.reapplied_signals", "update": "support.reapplied_updates"}
 BULK_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
 class ActionResult:
+    """One process's outcome: what was done, or why it was refused (``message``)."""
+
     workflow_id: str
     action: str
     ok: bool
-    message: str
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -49,9 +57,9 @@ class Acting:
 
     def __post_init__(self) -> None:
         if not (self.actor or "").strip():
-            raise MissingReason("a support action needs the acting user")
+            raise MissingReason("support.actor_required")
         if not (self.reason or "").strip():
-            raise MissingReason("a support action needs a reason")
+            raise MissingReason("support.reason_required")
 
 
 class SupportActions:
@@ -63,39 +71,41 @@ class SupportActions:
 
     async def retry_now(self, workflow_id: str, acting: Acting) -> ActionResult:
         """Reset the attempts of every retrying activity so it runs again at once."""
-        async def act() -> str:
+        async def act() -> Message:
             described = await self.client.get_workflow_handle(workflow_id).describe()
             retrying = [p for p in described.raw_description.pending_activities
                         if p.attempt > 1 or p.HasField("last_failure")]
             if not retrying:
-                raise SupportError("no activity is retrying: nothing to retry")
+                raise SupportError("support.nothing_retrying")
             for pending in retrying:
                 await self.client.workflow_service.reset_activity(ResetActivityRequest(
                     namespace=self.client.namespace, execution=WorkflowExecution(workflow_id=workflow_id),
                     identity=self._identity(acting), id=pending.activity_id))
-            return "retried now: " + ", ".join(f"{p.activity_type.name} (was attempt {p.attempt})" for p in retrying)
+            return Message("support.retried", {"activities": [
+                Message("support.retried_activity", {"activity": p.activity_type.name, "attempt": p.attempt})
+                for p in retrying]})
         return await self._run("retry now", workflow_id, acting, act)
 
     async def resume(self, workflow_id: str, update: str, payload, acting: Acting) -> ActionResult:
         """Send ``update`` (the one the step waits for) with its form's dataclass."""
-        async def act() -> str:
+        async def act() -> Message:
             await self.client.get_workflow_handle(workflow_id).execute_update(update, payload)
-            return f"sent {update.replace('_', ' ')}"
+            return Message("support.resumed", {"update": update})
         return await self._run(f"resume ({update})", workflow_id, acting, act)
 
     async def skip_step(self, workflow_id: str, step: str, acting: Acting) -> ActionResult:
         """Ask the workflow to skip ``step``; its validator refuses unless the step is skippable and current."""
-        async def act() -> str:
+        async def act() -> Message:
             await self.client.get_workflow_handle(workflow_id).execute_update(
                 SKIP_STEP_UPDATE, SkipStep(actor=acting.actor, step=step, reason=acting.reason))
-            return f"skipped step {step}"
+            return Message("support.skipped", {"step": step})
         return await self._run(f"skip {step}", workflow_id, acting, act)
 
     async def cancel(self, workflow_id: str, acting: Acting) -> ActionResult:
         """Ask the workflow to cancel; it records its own final state."""
-        async def act() -> str:
+        async def act() -> Message:
             await self.client.get_workflow_handle(workflow_id).cancel()
-            return "cancellation requested"
+            return Message("support.cancel_requested")
         return await self._run("cancel", workflow_id, acting, act)
 
     async def reset_to_step(self, workflow_id: str, step: str, acting: Acting, *,
@@ -103,7 +113,7 @@ class SupportActions:
         """Reset to where ``step`` began; ``exclude`` names what not to re-apply ("signal", "update")."""
         excluded = [REAPPLY_EXCLUDES[kind] for kind in exclude]
 
-        async def act() -> str:
+        async def act() -> Message:
             # Pin the run: the reset point's event id means something only in
             # the history it was read from.
             run_id = (await self.client.get_workflow_handle(workflow_id).describe()).run_id
@@ -115,34 +125,51 @@ class SupportActions:
                 reason=f"{acting.actor}: {acting.reason}", workflow_task_finish_event_id=point.event_id,
                 request_id=str(uuid.uuid4()), reset_reapply_exclude_types=excluded,
                 identity=self._identity(acting)))
-            kept = ", ".join(sorted(set(REAPPLY_EXCLUDES) - set(exclude))) or "nothing"
-            return f"reset to step {step} (event {point.event_id}); new run {answer.run_id}; re-applied: {kept}"
+            kept = [Message(REAPPLIED[kind]) for kind in sorted(set(REAPPLY_EXCLUDES) - set(exclude))]
+            return Message("support.reset", {"step": step, "event": point.event_id, "run": answer.run_id,
+                                             "reapplied": kept or Message("support.reapplied_nothing")})
         return await self._run(f"reset to {step}", workflow_id, acting, act)
 
     async def _run(self, action: str, workflow_id: str, acting: Acting,
-                   act: Callable[[], Awaitable[str]]) -> ActionResult:
+                   act: Callable[[], Awaitable[Message]]) -> ActionResult:
         try:
             message = await act()
         except (SupportError, RPCError, WorkflowUpdateFailedError, TemporalError) as exc:
-            result = ActionResult(workflow_id, action, False, refusal_text(exc))
+            result = ActionResult(workflow_id, action, False, refusal_message(exc))
         else:
             result = ActionResult(workflow_id, action, True, message)
         AuditEvent.record(actor=acting.actor, action=f"support: {action}", target_type="process",
                           target_id=workflow_id, reason=acting.reason,
-                          outcome="ok" if result.ok else "refused", detail=result.message)
+                          outcome="ok" if result.ok else "refused", detail=as_text(result.message))
         return result
 
     def _identity(self, acting: Acting) -> str:
         return f"{self.identity} for {acting.actor}"
 
 
-def refusal_text(exc: BaseException) -> str:
-    """The server's or the workflow's own reason for refusing."""
+def refusal_message(exc: BaseException) -> Message:
+    """Why the action was refused: the workflow's problems field by field, else the server's own words."""
+    if isinstance(exc, SupportError):
+        return exc.message
     if isinstance(exc, WorkflowUpdateFailedError) and exc.cause is not None:
-        return str(exc.cause.message if hasattr(exc.cause, "message") else exc.cause)
+        cause = exc.cause
+        details = cause.details if isinstance(cause, ApplicationError) else ()
+        problems = [Problem.from_detail(d) for d in details or () if isinstance(d, dict) and "code" in d]
+        if problems:
+            return Message("support.refused", {"problems": [_said(p) for p in problems]})
+        return Message("support.refused_because", {"error": str(getattr(cause, "message", cause))})
     if isinstance(exc, RPCError):
-        return f"{exc.status.name.lower().replace('_', ' ')}: {exc.message}"
-    return str(exc)
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return Message("support.not_found", {"error": exc.message})
+        return Message("support.server_refused", {"grpc_status": exc.status.name.lower().replace("_", " "),
+                                                  "error": exc.message})
+    return Message("support.failed", {"error": str(exc)})
+
+
+def _said(problem: Problem) -> Message:
+    """A refused field's problem as it reads: ``Field: why`` (the whole input's problem: just why)."""
+    why = Message(problem.code, problem.params)
+    return Message("support.field_problem", {"field": problem.field, "problem": why}) if problem.field else why
 
 
 async def run_bulk(workflow_ids: Iterable[str], act: Callable[[str], Awaitable[ActionResult]], *,

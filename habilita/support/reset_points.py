@@ -48,6 +48,8 @@ def step_reset_point(history: WorkflowHistory, step: str) -> StepStart:
     """The latest start of ``step`` in ``history``, or ``StepNotFound`` naming the steps there are."""
     starts = [s for s in step_starts(history) if s.step == step]
     if not starts:
-        seen = ", ".join(dict.fromkeys(s.step for s in step_starts(history))) or "none"
-        raise StepNotFound(f"process {history.workflow_id} never began step {step!r}; steps it began: {seen}")
+        seen = list(dict.fromkeys(s.step for s in step_starts(history)))
+        if not seen:
+            raise StepNotFound("support.no_step_began", id=history.workflow_id, step=step)
+        raise StepNotFound("support.step_never_began", id=history.workflow_id, step=step, steps=seen)
     return starts[-1]

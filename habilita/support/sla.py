@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from habilita.messages import Message
+from habilita.messages.durations import span
+
 # A person (our staff or the company) gets three days; DIAN two.
 SLA_BY_WAITER: dict[str, timedelta] = {
     "staff": timedelta(days=3),
@@ -35,16 +38,6 @@ def shortest_sla(waiting_on: str) -> timedelta:
     return min(candidates)
 
 
-def describe_overrun(waited: timedelta, sla: timedelta, waiting_on: str) -> str:
-    """``waiting on staff for 4 d 2 h (SLA 3 d)``."""
-    return f"waiting on {waiting_on} for {_span(waited)} (SLA {_span(sla)})"
-
-
-def _span(delta: timedelta) -> str:
-    hours = int(delta.total_seconds() // 3600)
-    days, hours = divmod(hours, 24)
-    if days and hours:
-        return f"{days} d {hours} h"
-    if days:
-        return f"{days} d"
-    return f"{hours} h" if hours else f"{int(delta.total_seconds() // 60)} min"
+def describe_overrun(waited: timedelta, sla: timedelta, waiting_on: str) -> Message:
+    """``waiting on staff for 4 d 2 h (SLA 3 d)``, as a message."""
+    return Message("stuck.sla_overrun", {"who": waiting_on, "waited": span(waited), "sla": span(sla)})

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from habilita.messages import Message
+from habilita.messages.catalog import render
+from habilita.messages.locale import gettext_for
 from habilita.models import ProcessRecord, utcnow
 
 from .sla import SLA_BY_WAITER, describe_overrun, shortest_sla, sla_for
@@ -41,8 +44,15 @@ QUEUE_COLUMNS = (ProcessRecord.workflow_id, ProcessRecord.process_type, ProcessR
 
 @dataclass(frozen=True)
 class StuckReason:
+    """One signal and why it fired, as a message the reader sees in their language."""
+
     signal: str
-    text: str
+    message: Message
+
+    @property
+    def text(self) -> str:
+        """The reason in English (logs, the CLI)."""
+        return render(self.message, gettext_for("en"))
 
 
 @dataclass
@@ -62,6 +72,7 @@ class StuckProcess:
 
     @property
     def why(self) -> str:
+        """Every reason, in English."""
         return "; ".join(r.text for r in self.reasons)
 
 
@@ -118,15 +129,15 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
     now = now or utcnow()
     found: dict[str, StuckProcess] = {}
     if SLA_OVERRUN in options.signals:
-        for record, text in sla_overruns(now):
-            _entry(found, record).reasons.append(StuckReason(SLA_OVERRUN, text))
+        for record, message in sla_overruns(now):
+            _entry(found, record).reasons.append(StuckReason(SLA_OVERRUN, message))
     asked = {WORKFLOW_TASK_FAILING: lambda: failing_workflow_tasks(client, options),
              ACTIVITY_RETRYING: lambda: _retrying_cached(client, options, cache)}
     wanted = [signal for signal in asked if signal in options.signals]
     answers = await asyncio.gather(*(asked[signal]() for signal in wanted))
     temporal_signals = [(signal, *hit) for signal, hits in zip(wanted, answers) for hit in hits]
     records = _records([workflow_id for _, workflow_id, _, _ in temporal_signals if workflow_id not in found])
-    for signal, workflow_id, attrs, text in temporal_signals:
+    for signal, workflow_id, attrs, message in temporal_signals:
         entry = found.get(workflow_id)
         if entry is None:
             record = records.get(workflow_id)
@@ -134,8 +145,8 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
         if signal == WORKFLOW_TASK_FAILING:
             # The projection's step, not the Step attribute: a task that fails in the step's first
             # workflow task has projected the step (a local activity) but never recorded its attributes.
-            text = f"{text} at step {entry.step or '?'}"
-        entry.reasons.append(StuckReason(signal, text))
+            message = Message(message.code, {**message.params, "step": entry.step or "?"})
+        entry.reasons.append(StuckReason(signal, message))
     far_past = dt.datetime.min
     return sorted(found.values(), key=lambda s: (s.step_entered_at or far_past, s.workflow_id))
 
@@ -165,14 +176,14 @@ def sla_overruns(now: dt.datetime) -> list[tuple]:
     return overdue
 
 
-async def failing_workflow_tasks(client: Client, options: QueueOptions) -> list[tuple[str, dict, str]]:
-    """Running workflows whose workflow task keeps failing: (id, search attributes, why)."""
+async def failing_workflow_tasks(client: Client, options: QueueOptions) -> list[tuple[str, dict, Message]]:
+    """Running workflows whose workflow task keeps failing: (id, search attributes, why; the step comes later)."""
     failing = []
     async for execution in client.list_workflows(options.visibility(PROBLEMS_QUERY)):
         attrs = {pair.key.name: pair.value for pair in execution.typed_search_attributes}
         problems = dict(p.partition("=")[::2] for p in attrs.get("TemporalReportedProblems", []))
         cause = problems.get("cause", "").removeprefix("WorkflowTaskFailedCause") or "unknown cause"
-        failing.append((execution.id, attrs, f"workflow task failing ({cause})"))
+        failing.append((execution.id, attrs, Message("stuck.task_failing", {"cause": cause})))
     return failing
 
 
@@ -185,7 +196,7 @@ async def _retrying_cached(client: Client, options: QueueOptions, cache: Activit
     return answer
 
 
-async def retrying_activities(client: Client, options: QueueOptions) -> list[tuple[str, dict, str]]:
+async def retrying_activities(client: Client, options: QueueOptions) -> list[tuple[str, dict, Message]]:
     """Processes with an activity past ``attempts_above`` attempts or with a last failure: (id, attributes, why).
 
     Only running workflows that wait on nobody, the system or DIAN can be
@@ -197,7 +208,7 @@ async def retrying_activities(client: Client, options: QueueOptions) -> list[tup
                   async for e in client.list_workflows(options.visibility(ACTIVITY_QUERY))]
     gate = asyncio.Semaphore(options.describe_concurrency)
 
-    async def check(workflow_id: str, attrs: dict) -> tuple[str, dict, str] | None:
+    async def check(workflow_id: str, attrs: dict) -> tuple[str, dict, Message] | None:
         async with gate:
             try:
                 described = await client.get_workflow_handle(workflow_id).describe()
@@ -205,21 +216,28 @@ async def retrying_activities(client: Client, options: QueueOptions) -> list[tup
                 if exc.status == RPCStatusCode.NOT_FOUND:
                     return None  # finished and deleted since it was listed
                 raise
-        text = "; ".join(describe_pending(p) for p in described.raw_description.pending_activities
-                         if p.attempt > options.attempts_above or p.HasField("last_failure"))
-        return (workflow_id, attrs, text) if text else None
+        retrying = [describe_pending(p) for p in described.raw_description.pending_activities
+                    if p.attempt > options.attempts_above or p.HasField("last_failure")]
+        if not retrying:
+            return None
+        if len(retrying) == 1:
+            return workflow_id, attrs, retrying[0]
+        return workflow_id, attrs, Message("stuck.several_retrying", {"count": len(retrying), "activities": retrying})
 
     results = await asyncio.gather(*(check(w, a) for w, a in candidates))
     return [r for r in results if r is not None]
 
 
-def describe_pending(pending) -> str:
-    """``activity submit_to_dian retrying: attempt 5 of unlimited, last failure: HTTP 503 ...``."""
-    limit = pending.maximum_attempts or "unlimited"
-    text = f"activity {pending.activity_type.name} retrying: attempt {pending.attempt} of {limit}"
+def describe_pending(pending) -> Message:
+    """``activity submit_to_dian retrying: attempt 5, no limit, last failure: HTTP 503 ...``."""
+    attempt = {"activity": pending.activity_type.name, "attempt": pending.attempt}
+    if pending.maximum_attempts:
+        retrying = Message("stuck.activity_retrying", {**attempt, "limit": pending.maximum_attempts})
+    else:
+        retrying = Message("stuck.activity_retrying_unlimited", attempt)
     if pending.HasField("last_failure"):
-        text += f", last failure: {pending.last_failure.message[:300]}"
-    return text
+        return Message("stuck.last_failure", {"retrying": retrying, "failure": pending.last_failure.message[:300]})
+    return retrying
 
 
 def _entry(found: dict[str, StuckProcess], record) -> StuckProcess:

@@ -1,8 +1,9 @@
 """One timeline per process: Temporal's history of every run merged with our AuditEvents.
 
 Filterable by source, kind, actor and text; exportable as JSON and CSV.
-Entries carry plain words only (see ``habilita.support.narrate`` for what is never
-rendered).
+A Temporal event's entry carries its message (see ``habilita.support.narrate``
+for what is never rendered) and that message in English as its ``text``: the
+exports keep both, the console shows the message in the reader's language.
 """
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from dataclasses import asdict, dataclass, fields
 
 from temporalio.client import Client
 
+from habilita.messages import Message
+from habilita.messages.catalog import render
+from habilita.messages.locale import gettext_for
+from habilita.messages.stored import from_text
 from habilita.models import AuditEvent
 
 from .errors import UnknownAction
 from .history import fetch_histories
-from .narrate import Narrator
+from .narrate import Narrator, label
 
 EXPORT_FORMATS = ("json", "csv")
 
@@ -29,7 +34,7 @@ class TimelineEntry:
     source: str  # "temporal" or "audit"
     kind: str
     actor: str
-    text: str
+    text: str  # in English: what the exports and the text filter read
     run_id: str = ""
     event_id: int | None = None
     workflow_id: str = ""
@@ -38,6 +43,31 @@ class TimelineEntry:
     outcome: str = ""
     reason: str = ""
     detail: str = ""
+    # What a Temporal event tells, for a reader in their own language (None for an audit row).
+    message: Message | None = None
+
+
+EXPORT_FIELDS = [f.name for f in fields(TimelineEntry) if f.name != "message"] + ["code", "params"]
+
+
+def english_words(kind: str, name: str) -> str:
+    """A machine name in the English text, as the exports have always written it (``Test set``)."""
+    if kind == "step":
+        return label(name)
+    if kind == "button":
+        return label(name).lower()
+    return name
+
+
+def in_english(message: Message) -> str:
+    """``message`` as the English ``text`` of an entry."""
+    return render(message, gettext_for("en"), english_words)
+
+
+def column_in_english(text: str) -> str:
+    """An audit row's column in English: a stored message rendered, anything else as stored."""
+    message = from_text(text)
+    return in_english(message) if message is not None else text
 
 
 async def build_timeline(client: Client, workflow_id: str, *, max_depth: int = 3) -> list[TimelineEntry]:
@@ -66,14 +96,15 @@ async def _process_entries(client: Client, workflow_id: str) -> tuple[list[Timel
     for run_id, history in await fetch_histories(client, workflow_id):
         narrator = Narrator(client.data_converter)
         for told in await narrator.narrate(history):
+            text = in_english(told.message)
             # A reset run starts with a copy of its base run's events: tell them once.
-            key = (told.event_id, told.at, told.event_type, told.text)
+            key = (told.event_id, told.at, told.event_type, text)
             if key in seen:
                 continue
             seen.add(key)
             entries.append(TimelineEntry(at=told.at, source="temporal", kind=told.kind, actor=told.actor,
-                                         text=told.text, run_id=run_id, event_id=told.event_id,
-                                         workflow_id=workflow_id))
+                                         text=text, run_id=run_id, event_id=told.event_id,
+                                         workflow_id=workflow_id, message=told.message))
         children.extend(c for c in narrator.children if c not in children)
     return entries, children
 
@@ -92,9 +123,9 @@ def _audit_words(row: AuditEvent) -> str:
     if row.outcome != "ok":
         text += f" ({row.outcome})"
     if row.reason:
-        text += f"; reason: {row.reason}"
+        text += f"; reason: {column_in_english(row.reason)}"
     if row.detail:
-        text += f"; {row.detail}"
+        text += f"; {column_in_english(row.detail)}"
     return text
 
 
@@ -112,16 +143,20 @@ def export_timeline(entries: list[TimelineEntry], export_format: str) -> str:
         return json.dumps([_row(e) for e in entries], ensure_ascii=False, indent=1)
     if export_format == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(TimelineEntry)])
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
-        writer.writerows(_row(e) for e in entries)
+        writer.writerows({**row, "params": json.dumps(row["params"], ensure_ascii=False)}
+                         for row in map(_row, entries))
         return out.getvalue()
-    raise UnknownAction(f"unknown export format {export_format!r}; formats: {', '.join(EXPORT_FORMATS)}")
+    raise UnknownAction("support.unknown_export_format", format=export_format, formats=list(EXPORT_FORMATS))
 
 
 def _row(entry: TimelineEntry) -> dict:
-    row = asdict(entry)
+    """The entry for an export: its fields, and its message as ``code`` and ``params`` (empty for an audit row)."""
+    row = {name: getattr(entry, name) for name in EXPORT_FIELDS[:-2]}
     row["at"] = entry.at.isoformat(timespec="milliseconds") + "Z"
+    message = asdict(entry.message) if entry.message is not None else {"code": "", "params": {}}
+    row.update(code=message["code"], params=message["params"])
     return row
 
 

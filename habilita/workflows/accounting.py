@@ -12,13 +12,17 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import StrEnum
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
+from habilita.messages.problem_codes import tax_id_problem
+from habilita.states import ProcessStatus, WaitingOn
+
 from .accounting_sync import AccountingSync, SyncJob, SyncResult, SyncTuning, refusal_from
-from .inputs import Problems, wrong_step
+from .inputs import Problems, expect_step, told_by, wrong_step
 from .process import AuditEntry, ProcessTracker, projecting_the_end
 
 with workflow.unsafe.imports_passed_through():
@@ -29,10 +33,23 @@ with workflow.unsafe.imports_passed_through():
     )
     from habilita.activities.accounting_sync import SyncScope
     from habilita.dian.checkdigit import validate_nit, validate_rut
+    from habilita.messages import Message
+    from habilita.dian.errors import InvalidTaxId
 
 PROCESS_TYPE = "accounting"
-STEPS = ("request", "accept", "default_accounts", "connect", "sync", "connected")
-CONFIGURABLE = ("default_accounts", "connect", "connected")
+class Step(StrEnum):
+    """P3's steps, in order; ``CONNECTED`` waits for the next date range to sync."""
+
+    REQUEST = "request"
+    ACCEPT = "accept"
+    DEFAULT_ACCOUNTS = "default_accounts"
+    CONNECT = "connect"
+    SYNC = "sync"
+    CONNECTED = "connected"
+
+
+STEPS = tuple(Step)
+CONFIGURABLE = (Step.DEFAULT_ACCOUNTS, Step.CONNECT, Step.CONNECTED)
 QUICK = timedelta(seconds=60)
 HANDLER_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=5), maximum_attempts=5)
 REQUIRED_DEFAULTS = ("sales_auxiliary", "sales_detail", "purchases_auxiliary", "purchases_detail")
@@ -149,57 +166,52 @@ class IntegrationStatus:
 
 def check_holder(country: str, data: RequestIntegration) -> None:
     """Reject a request whose tax id or check digit is wrong, field by field."""
-    problems = Problems()
-    problems.require("actor", data.actor, "the acting user")
+    problems = Problems.acting(data.actor)
     number = (data.holder_tax_id or "").replace(".", "").replace(" ", "").strip()
     digit = (data.holder_check_digit or "").strip().upper()
-    label = "RUT" if country == "CL" else "NIT"
-    if problems.require("holder_tax_id", number, f"the contract holder's {label}") and \
-            problems.require("holder_check_digit", digit, "the check digit"):
+    if problems.require("holder_tax_id", number) and problems.require("holder_check_digit", digit):
         try:
             validate_rut(f"{number}-{digit}") if country == "CL" else validate_nit(number, digit)
-        except ValueError as exc:
-            problems.add("holder_check_digit" if "check digit" in str(exc) else "holder_tax_id", str(exc))
+        except InvalidTaxId as exc:
+            problems.extend([tax_id_problem(exc, number_field="holder_tax_id",
+                                            check_digit_field="holder_check_digit")])
     problems.raise_if_any()
 
 
 def check_range(data: ConnectAndSync, today: dt.date) -> tuple[dt.date, dt.date]:
     """Reject a range that is malformed, reversed or reaches into the future."""
-    problems = Problems()
-    problems.require("actor", data.actor, "the acting user")
+    problems = Problems.acting(data.actor)
     days = {}
     for name in ("date_from", "date_to"):
         value = (getattr(data, name) or "").strip()
-        if problems.require(name, value, "the " + name.replace("_", " ")):
+        if problems.require(name, value):
             try:
                 days[name] = dt.date.fromisoformat(value)
             except ValueError:
-                problems.add(name, f"{value!r} is not a date like 2024-01-31")
+                problems.add(name, "not_a_date", value=value, example="2024-01-31")
     for name, day in days.items():
         if day > today:
-            problems.add(name, f"{day.isoformat()} is in the future (today is {today.isoformat()})")
+            problems.add(name, "date_in_future", date=day.isoformat(), today=today.isoformat())
     if len(days) == 2 and days["date_from"] > days["date_to"]:
-        problems.add("date_to", f"the range ends on {days['date_to'].isoformat()}, before it starts "
-                                f"on {days['date_from'].isoformat()}")
+        problems.add("date_to", "range_reversed", first=days["date_from"].isoformat(),
+                     last=days["date_to"].isoformat())
     problems.raise_if_any()
     return days["date_from"], days["date_to"]
 
 
 def check_defaults(data: SetDefaultAccounts, chart: dict[str, ChartAccount], country: str) -> None:
     """Every mandatory account given; every account given (or standard VAT) takes postings."""
-    problems = Problems()
-    problems.require("actor", data.actor, "the acting user")
+    problems = Problems.acting(data.actor)
     for name in REQUIRED_DEFAULTS:
-        label = name.replace("_", " ") + " account"
-        if problems.require(name, getattr(data, name), f"the {label}"):
+        if problems.require(name, getattr(data, name)):
             if problem := posting_problem(getattr(data, name).strip(), chart):
-                problems.add(name, problem)
+                problems.add(name, problem.code, **problem.params)
     for name in OPTIONAL_DEFAULTS:
         code = (getattr(data, name) or "").strip()
         if not code and name.endswith("_vat"):
             code = STANDARD_VAT[country][name.removesuffix("_vat")]
         if code and (problem := posting_problem(code, chart)):
-            problems.add(name, problem)
+            problems.add(name, problem.code, **problem.params)
     problems.raise_if_any()
 
 
@@ -222,24 +234,24 @@ class AccountingIntegration:
     async def _run(self, start: StartAccountingIntegration) -> str:
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
                                        company_tax_id=start.company_tax_id)
-        for step, reached in (("request", lambda: self._state.holder is not None),
-                              ("accept", lambda: self._state.accepted),
-                              ("default_accounts", lambda: self._state.defaults is not None)):
+        for step, reached in ((Step.REQUEST, lambda: self._state.holder is not None),
+                              (Step.ACCEPT, lambda: self._state.accepted),
+                              (Step.DEFAULT_ACCOUNTS, lambda: self._state.defaults is not None)):
             if not reached():
-                await self._tracker.enter(step, waiting_on="staff")
+                await self._tracker.enter(step, waiting_on=WaitingOn.STAFF)
                 await workflow.wait_condition(reached)
-        await self._tracker.enter("connected" if self._state.syncs else "connect", waiting_on="staff")
+        await self._tracker.enter(Step.CONNECTED if self._state.syncs else Step.CONNECT, waiting_on=WaitingOn.STAFF)
         while True:
             await workflow.wait_condition(lambda: self._pending is not None)
             await self._sync(self._pending)
             self._pending = None
-            await self._tracker.enter("connected", waiting_on="staff")
+            await self._tracker.enter(Step.CONNECTED, waiting_on=WaitingOn.STAFF)
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carry())
 
     async def _sync(self, request: ConnectAndSync) -> None:
-        await self._tracker.enter("sync")
+        await self._tracker.enter(Step.SYNC)
         scope = SyncScope(self._start.company_id, self._state.holder.accounting_company_id,
                           request.date_from, request.date_to)
         try:
@@ -247,7 +259,8 @@ class AccountingIntegration:
                 AccountingSync.run, SyncJob(scope=scope, requested_by=request.actor, tuning=self._start.tuning),
                 id=self._state.current_sync_id, static_summary=f"post {request.date_from} to {request.date_to}")
         except ChildWorkflowError as error:
-            await self._tracker.failed_attempt(f"sync {request.date_from}..{request.date_to} failed: {error.cause}")
+            await self._tracker.failed_attempt(Message("sync.failed", {
+                "first": request.date_from, "last": request.date_to, "error": told_by(error)}))
             return
         self._state = replace(self._state, last_sync=result)
         await self._tracker.audit(AuditEntry(actor=request.actor, action="accounting_sync",
@@ -271,18 +284,17 @@ class AccountingIntegration:
         """The step the state stands at (the projection may still be catching up)."""
         s = self._state
         if s.holder is None:
-            return "request"
+            return Step.REQUEST
         if not s.accepted:
-            return "accept"
+            return Step.ACCEPT
         if s.defaults is None:
-            return "default_accounts"
+            return Step.DEFAULT_ACCOUNTS
         if self._pending is not None:
-            return "sync"
-        return "connected" if s.syncs else "connect"
+            return Step.SYNC
+        return Step.CONNECTED if s.syncs else Step.CONNECT
 
     def _at(self, action: str, *steps: str) -> None:
-        if self._step() not in steps:
-            wrong_step(action, self._step())
+        expect_step(action, self._step(), *steps)
 
     # Step 1 ---------------------------------------------------------------
     @workflow.update
@@ -296,14 +308,15 @@ class AccountingIntegration:
             if refusal.type == DUPLICATE_TAX_ID:
                 # The offer: staff may hide one of these and request again.
                 self._state = replace(self._state, duplicates=[
-                    CompanyChoice(d["accounting_company_id"], d["name"]) for d in refusal.details])
+                    CompanyChoice(d["accounting_company_id"], d["name"]) for d in refusal.details
+                    if "accounting_company_id" in d])  # the other detail is the refusal's problem
             raise
         self._state = replace(self._state, holder=found, duplicates=[])
         return found
 
     @request_integration.validator
     def _validate_request(self, data: RequestIntegration) -> None:
-        self._at("requesting the integration", "request")
+        self._at("request_integration", Step.REQUEST)
         check_holder(self._start.country, data)
 
     @workflow.update
@@ -316,14 +329,15 @@ class AccountingIntegration:
 
     @hide_accounting_company.validator
     def _validate_hide(self, data: HideAccountingCompany) -> None:
-        self._at("hiding an accounting company", "request")
-        problems = Problems()
-        problems.require("actor", data.actor, "the acting user")
-        problems.require("reason", data.reason, "the reason for hiding it")
+        self._at("hide_accounting_company", Step.REQUEST)
+        problems = Problems.acting(data.actor)
+        problems.require("reason", data.reason)
         offered = {c.accounting_company_id for c in self._state.duplicates}
         if data.accounting_company_id not in offered:
-            problems.add("accounting_company_id", "only a company that shares the holder's tax id can be hidden here"
-                         + (f"; choose one of {sorted(offered)}" if offered else "; request the integration first"))
+            if offered:
+                problems.add("accounting_company_id", "hide_not_offered", offered=sorted(offered))
+            else:
+                problems.add("accounting_company_id", "hide_nothing_offered")
         problems.raise_if_any()
 
     # Step 2 ---------------------------------------------------------------
@@ -337,12 +351,11 @@ class AccountingIntegration:
 
     @accept_integration.validator
     def _validate_accept(self, data: AcceptIntegration) -> None:
-        self._at("accepting the request", "accept")
-        problems = Problems()
-        problems.require("actor", data.actor, "the acting user")
+        self._at("accept_integration", Step.ACCEPT)
+        problems = Problems.acting(data.actor)
         if data.accounting_company_id != self._state.holder.accounting_company_id:
-            problems.add("accounting_company_id", f"the pending request is for {self._state.holder.name} "
-                                                  f"(id {self._state.holder.accounting_company_id})")
+            problems.add("accounting_company_id", "request_is_for", name=self._state.holder.name,
+                         id=self._state.holder.accounting_company_id)
         problems.raise_if_any()
 
     # Step 3 ---------------------------------------------------------------
@@ -355,13 +368,12 @@ class AccountingIntegration:
 
     @create_chart_account.validator
     def _validate_create_account(self, data: CreateChartAccount) -> None:
-        self._at("creating an account", *CONFIGURABLE, "sync")
-        problems = Problems()
-        problems.require("actor", data.actor, "the acting user")
+        self._at("create_chart_account", *CONFIGURABLE, Step.SYNC)
+        problems = Problems.acting(data.actor)
         try:
             new_account(self._start.country, (data.code or "").strip(), data.name, self._chart)
         except ChartError as exc:
-            problems.add(exc.field, str(exc))
+            problems.extend([exc.problem])
         problems.raise_if_any()
 
     @workflow.update
@@ -380,7 +392,7 @@ class AccountingIntegration:
 
     @set_default_accounts.validator
     def _validate_defaults(self, data: SetDefaultAccounts) -> None:
-        self._at("setting the default accounts", *CONFIGURABLE)
+        self._at("set_default_accounts", *CONFIGURABLE)
         check_defaults(data, self._chart, self._start.country)
 
     # Step 4 ---------------------------------------------------------------
@@ -394,9 +406,9 @@ class AccountingIntegration:
 
     @connect_and_sync.validator
     def _validate_connect(self, data: ConnectAndSync) -> None:
-        self._at("connecting and syncing", "connect", "connected")
+        self._at("connect_and_sync", Step.CONNECT, Step.CONNECTED)
         if self._pending is not None:
-            wrong_step("connecting and syncing", "sync")
+            wrong_step("connect_and_sync", Step.SYNC)
         # UTC: a date that is still today somewhere in Colombia or Chile is never refused.
         check_range(data, workflow.now().date())
 
@@ -404,7 +416,7 @@ class AccountingIntegration:
     def status(self) -> IntegrationStatus:
         s = self._state
         snap = self._tracker.snapshot if self._tracker else None
-        step, status, waiting_on = (snap.step, snap.status, snap.waiting_on) if snap else ("", "running", "")
+        step, status, waiting_on = (snap.step, snap.status, snap.waiting_on) if snap else ("", ProcessStatus.RUNNING, "")
         return IntegrationStatus(step=step, status=status, waiting_on=waiting_on, holder=s.holder,
                                  duplicates=list(s.duplicates), defaults=s.defaults, chart_accounts=len(self._chart),
                                  syncs=s.syncs, current_sync_id=s.current_sync_id, last_sync=s.last_sync)

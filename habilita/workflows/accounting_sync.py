@@ -8,6 +8,7 @@ document is not posted yet).
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from habilita.activities.accounting_sync import (
         DetailChange, DetailChangeOutcome, PostPages, SyncActivities, SyncScope, UnpostableDocument,
     )
+    from habilita.messages import Message
 
 # Enough to show staff what to fix; the count covers the rest.
 MAX_LISTED_UNPOSTABLE = 500
@@ -79,7 +81,8 @@ class SyncResult:
     already_posted: int
     unpostable_count: int
     unpostable: list[UnpostableDocument]
-    message: str
+    # A str only in the results of syncs that finished before messages were codes (kept in carried state).
+    message: Message | str
 
 
 def refusal_from(error: ActivityError) -> ApplicationError:
@@ -91,12 +94,12 @@ def refusal_from(error: ActivityError) -> ApplicationError:
                             non_retryable=True)
 
 
-def summary(scope: SyncScope, posted: int, already: int, unpostable: int) -> str:
-    span = f"from {scope.date_from} to {scope.date_to}"
+def summary(scope: SyncScope, posted: int, already: int, unpostable: int) -> Message:
+    """What the sync did over its range ("No existen documentos contabilizables" when it posted nothing)."""
+    counts = {"first": scope.date_from, "last": scope.date_to, "already": already, "unpostable": unpostable}
     if posted == 0:
-        return (f"No existen documentos contabilizables: nothing to post {span} "
-                f"({already} already posted, {unpostable} cannot be posted)")
-    return f"posted {posted} documents {span}; {already} were already posted, {unpostable} cannot be posted"
+        return Message("sync.nothing_to_post", counts)
+    return Message("sync.posted", {"posted": posted, **counts})
 
 
 @workflow.defn
@@ -179,12 +182,11 @@ class AccountingSync:
     @change_detail_account.validator
     def _validate_change_detail_account(self, change: ChangeDetailAccount) -> None:
         if self._finished:
-            wrong_step("changing a detail account", "finished")
-        problems = Problems()
-        problems.require("actor", change.actor, "the acting user")
+            wrong_step("change_detail_account", "finished")
+        problems = Problems.acting(change.actor)
         if not isinstance(change.document_id, int) or change.document_id <= 0:
-            problems.add("document_id", "choose the document whose detail account changes")
+            problems.add("document_id", "document_required")
         code = (change.account_code or "").strip()
-        if problems.require("account_code", code, "the detail account") and not (code.isascii() and code.isdigit()):
-            problems.add("account_code", f"an account code is digits only, not {code!r}")
+        if problems.require("account_code", code) and not re.fullmatch(r"[0-9]+", code):
+            problems.add("account_code", "account_code_digits", value=code)
         problems.raise_if_any()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from .inputs import Problems, wrong_step
-from .process import ProcessTracker, projecting_the_end
+from habilita.states import ProcessStatus, WaitingOn
+
+from .inputs import Problems, expect_step
+from .process import ProcessTracker, projecting_the_end, step_now
 from .reminders import WaitPolicy, notify, wait_reminding
 
 with workflow.unsafe.imports_passed_through():
@@ -28,8 +31,26 @@ with workflow.unsafe.imports_passed_through():
         LegalRepresentative, RepresentativeActivities, SaveRepresentative, representative_problems,
     )
     from habilita.activities.uploads import AttachSignedLetter, LetterAttached, RemoveSignedLetter, UploadActivities
+    from habilita.messages import Message
+    from habilita.messages.durations import span
 
 PROCESS_TYPE = "certificate"
+
+
+class Step(StrEnum):
+    """The certificate's steps (own path: payment, representative, issuance; loan: representative, signed letter,
+    lending) and where it ends (``LOANED`` or ``ISSUED``)."""
+
+    CHOOSE_PATH = "choose_path"
+    PAYMENT = "payment"
+    REPRESENTATIVE = "representative"
+    SIGNED_LETTER = "signed_letter"
+    LENDING = "lending"
+    ISSUANCE = "issuance"
+    LOANED = "loaned"
+    ISSUED = "issued"
+
+
 ID_SUFFIX = "-certificate"  # the child's workflow id is its parent's plus this
 PATHS = ("own", "loan")
 ACTIVITY = dict(start_to_close_timeout=timedelta(minutes=2),
@@ -83,7 +104,7 @@ class LoanContinuation:
 @dataclass(frozen=True)
 class PaymentView:
     paid: bool
-    message: str
+    message: Message
     price: int
     currency: str
     validity_days: int
@@ -105,7 +126,7 @@ class CertificateStatus:
     letter: LetterRef | None
     signed_letter_uploaded: bool
     loan_date: datetime | None
-    messages: tuple[str, ...] = field(default_factory=tuple)
+    messages: tuple[Message, ...] = field(default_factory=tuple)
 
 
 @workflow.defn
@@ -121,7 +142,7 @@ class CertificateActivation:
         self._signed: LetterAttached | None = None
         self._loan_date: datetime | None = None
         self._continued = False
-        self._messages: list[str] = []
+        self._messages: list[Message] = []
 
     @workflow.run
     async def run(self, start: StartCertificate) -> CertificateOutcome:
@@ -134,25 +155,25 @@ class CertificateActivation:
         if len(start.paths) == 1:
             self._path = start.paths[0]
         else:
-            await self._tracker.enter("choose_path", waiting_on="staff")
+            await self._tracker.enter(Step.CHOOSE_PATH, waiting_on=WaitingOn.STAFF)
             await workflow.wait_condition(lambda: bool(self._path))
         outcome = await (self._own() if self._path == "own" else self._loan())
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._tracker.finish("completed", step="issued" if self._path == "own" else "loaned")
+        await self._tracker.finish(ProcessStatus.COMPLETED, step=Step.ISSUED if self._path == "own" else Step.LOANED)
         return outcome
 
     async def _own(self) -> CertificateOutcome:
-        await self._tracker.enter("payment")
+        await self._tracker.enter(Step.PAYMENT)
         await self._check_payment()
         if self._payment.paid:
-            self._messages.append("the certificate is already paid")
+            self._messages.append(Message("payment.paid"))
         else:
             await self._tracker.waiting("company")
             await wait_reminding(lambda: self._payment.paid, self._start.policy,
-                                 on_tick=self._payment_tick, on_sla=self._sla("waiting for the certificate payment"))
-        await self._tracker.enter("representative", waiting_on="staff")
+                                 on_tick=self._payment_tick, on_sla=self._sla(Message("sla.waiting_payment")))
+        await self._tracker.enter(Step.REPRESENTATIVE, waiting_on=WaitingOn.STAFF)
         await workflow.wait_condition(lambda: self._representative_id is not None)
-        await self._tracker.enter("issuance")
+        await self._tracker.enter(Step.ISSUANCE)
         ref: CertificateRef = await workflow.execute_activity_method(
             CertificateActivities.issue_own_certificate,
             IssueOwnCertificate(workflow_id=workflow.info().workflow_id, company_id=self._start.company_id,
@@ -161,12 +182,12 @@ class CertificateActivation:
         return CertificateOutcome(path="own", certificate_id=ref.certificate_id, holder_nit=ref.holder_nit)
 
     async def _loan(self) -> CertificateOutcome:
-        await self._tracker.enter("representative", waiting_on="staff")
+        await self._tracker.enter(Step.REPRESENTATIVE, waiting_on=WaitingOn.STAFF)
         await workflow.wait_condition(lambda: self._letter is not None)
-        await self._tracker.enter("signed_letter", waiting_on="company")
+        await self._tracker.enter(Step.SIGNED_LETTER, waiting_on=WaitingOn.COMPANY)
         await wait_reminding(lambda: self._continued, self._start.policy,
-                             on_tick=self._letter_tick, on_sla=self._sla("waiting for the signed exoneration letter"))
-        await self._tracker.enter("lending")
+                             on_tick=self._letter_tick, on_sla=self._sla(Message("sla.waiting_letter")))
+        await self._tracker.enter(Step.LENDING)
         ref: CertificateRef = await workflow.execute_activity_method(
             CertificateActivities.lend_provider_certificate,
             LendCertificate(workflow_id=workflow.info().workflow_id, purpose=self._start.purpose,
@@ -182,21 +203,25 @@ class CertificateActivation:
         async with self._lock:
             await self._check_payment()
         if not self._payment.paid:
-            await notify(self._start.company_id, "certificate_payment_reminder", "Your digital certificate is not paid yet",
-                         f"{self._start.company_name}: the certificate costs {self._payment.price:,} "
-                         f"{self._payment.currency} for {self._payment.validity_days} days; pay it to continue.",
+            await notify(self._start.company_id, "certificate_payment_reminder", Message("notice.payment_due"),
+                         Message("notice.payment_due_body", {
+                             "company": self._start.company_name, "price": self._payment.price,
+                             "currency": self._payment.currency, "days": self._payment.validity_days}),
                          f"payment-reminder:{n}")
 
     async def _letter_tick(self, n: int) -> None:
-        what = "press continue" if self._signed else "upload the signed exoneration letter (PDF, at most 1 MB)"
-        await notify(self._start.company_id, "exoneration_letter_reminder", "The certificate loan is waiting for you",
-                     f"{self._start.company_name}: {what}.", f"letter-reminder:{n}")
+        what = "notice.letter_continue" if self._signed else "notice.letter_upload"
+        await notify(self._start.company_id, "exoneration_letter_reminder", Message("notice.letter_waiting"),
+                     Message(what, {"company": self._start.company_name}), f"letter-reminder:{n}")
 
-    def _sla(self, what: str):
+    def _sla(self, what: Message):
         async def breached() -> None:
-            await self._tracker.failed_attempt(f"SLA exceeded: {what} for more than {self._start.policy.sla}")
-            await notify(None, "sla_breached", f"SLA exceeded: {what}",
-                         f"{self._start.company_name} ({self._start.company_tax_id}): {what}.", f"sla:{self._tracker.step}")
+            await self._tracker.failed_attempt(
+                Message("sla.exceeded_for", {"what": what, "sla": span(self._start.policy.sla)}))
+            await notify(None, "sla_breached", Message("notice.sla_exceeded", {"what": what}),
+                         Message("notice.sla_exceeded_body", {"company": self._start.company_name,
+                                                              "tax_id": self._start.company_tax_id, "what": what}),
+                         f"sla:{self._tracker.step}")
         return breached
 
     # --- human steps -------------------------------------------------------
@@ -208,11 +233,10 @@ class CertificateActivation:
 
     @choose_path.validator
     def _validate_choose_path(self, choice: CertificatePathChoice) -> None:
-        self._expect("choosing the certificate path", "choose_path")
-        problems = Problems()
-        problems.require("actor", choice.actor, "the acting user")
+        self._expect("choose_path", Step.CHOOSE_PATH)
+        problems = Problems.acting(choice.actor)
         if choice.path not in self._start.paths:
-            problems.add("path", f"the path must be one of {', '.join(self._start.paths)}")
+            problems.add("path", "one_of", choices=list(self._start.paths))
         problems.raise_if_any()
 
     @workflow.update
@@ -223,9 +247,8 @@ class CertificateActivation:
 
     @verify_payment.validator
     def _validate_verify_payment(self, check: PaymentCheck) -> None:
-        self._expect("verifying the payment", "payment")
-        problems = Problems()
-        problems.require("actor", check.actor, "the acting user")
+        self._expect("verify_payment", Step.PAYMENT)
+        problems = Problems.acting(check.actor)
         problems.raise_if_any()
 
     @workflow.update
@@ -247,17 +270,16 @@ class CertificateActivation:
 
     @submit_representative.validator
     def _validate_submit_representative(self, data: LegalRepresentative) -> None:
-        allowed = ("representative", "signed_letter") if self._path == "loan" else ("representative",)
+        allowed = (Step.REPRESENTATIVE, Step.SIGNED_LETTER) if self._path == "loan" else (Step.REPRESENTATIVE,)
         if self._continued:
             allowed = ()
-        self._expect("entering the legal representative", *allowed)
+        self._expect("submit_representative", *allowed)
         problems = Problems()
-        for field_name, message in representative_problems(data):
-            problems.add(field_name, message)
+        problems.extend(representative_problems(data))
         problems.raise_if_any()
 
     @workflow.update
-    async def upload_signed_letter(self, upload: SignedLetterUpload) -> str:
+    async def upload_signed_letter(self, upload: SignedLetterUpload) -> Message:
         async with self._lock:
             attached: LetterAttached = await workflow.execute_activity_method(
                 UploadActivities.attach_signed_letter,
@@ -268,67 +290,66 @@ class CertificateActivation:
                 retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30),
                                          non_retryable_error_types=["UploadRefused"]))
             self._signed, self._loan_date = attached, attached.loan_date
-            self._messages.append(attached.message)
-        return attached.message
+            # Only the first upload dates the loan; a later one says the date stays.
+            answer = Message("letter.received" if attached.first_upload else "letter.replaced",
+                             {"date": attached.loan_date.date().isoformat()})
+            self._messages.append(answer)
+        return answer
 
     @upload_signed_letter.validator
     def _validate_upload_signed_letter(self, upload: SignedLetterUpload) -> None:
-        self._expect("uploading the signed letter", "signed_letter")
-        problems = Problems()
-        problems.require("actor", upload.actor, "the acting user")
+        self._expect("upload_signed_letter", Step.SIGNED_LETTER)
+        problems = Problems.acting(upload.actor)
         if upload.stored_file_id <= 0:
-            problems.add("stored_file_id", "upload the file first: it has no stored id")
+            problems.add("stored_file_id", "upload_first")
         if len(upload.sha256 or "") != 64:
-            problems.add("sha256", "the upload's SHA-256 digest must be 64 hex characters")
+            problems.add("sha256", "sha256_format")
         problems.raise_if_any()
 
     @workflow.update
-    async def delete_signed_letter(self, deletion: SignedLetterDeletion) -> str:
+    async def delete_signed_letter(self, deletion: SignedLetterDeletion) -> Message:
         async with self._lock:
             await workflow.execute_activity_method(
                 UploadActivities.remove_signed_letter,
                 RemoveSignedLetter(workflow_id=workflow.info().workflow_id, purpose=self._start.purpose), **ACTIVITY)
             self._signed = None
-        return "the signed letter was deleted; upload it again to continue (the loan date does not change)"
+        return Message("letter.deleted")
 
     @delete_signed_letter.validator
     def _validate_delete_signed_letter(self, deletion: SignedLetterDeletion) -> None:
-        self._expect("deleting the signed letter", "signed_letter")
+        self._expect("delete_signed_letter", Step.SIGNED_LETTER)
         self._require_signed_letter(deletion.actor)
 
     @workflow.update
-    async def continue_with_loan(self, go: LoanContinuation) -> str:
+    async def continue_with_loan(self, go: LoanContinuation) -> Message:
         self._continued = True
-        return f"the certificate loan dates from {self._loan_date.date().isoformat()}"
+        return Message("loan.dates_from", {"date": self._loan_date.date().isoformat()})
 
     @continue_with_loan.validator
     def _validate_continue_with_loan(self, go: LoanContinuation) -> None:
-        self._expect("continuing with the loaned certificate", "signed_letter")
+        self._expect("continue_with_loan", Step.SIGNED_LETTER)
         self._require_signed_letter(go.actor)
 
     def _require_signed_letter(self, actor: str) -> None:
-        problems = Problems()
-        problems.require("actor", actor, "the acting user")
+        problems = Problems.acting(actor)
         if self._signed is None:
-            problems.add("signed_letter", "upload the signed exoneration letter first")
+            problems.add("signed_letter", "signed_letter_missing")
         problems.raise_if_any()
 
     def _expect(self, action: str, *steps: str) -> None:
-        current = self._tracker.step if self._tracker else "starting"
-        if current not in steps:
-            wrong_step(action, current)
+        expect_step(action, step_now(self._tracker), *steps)
 
     @workflow.query
     def status(self) -> CertificateStatus:
         return CertificateStatus(
-            step=self._tracker.step if self._tracker else "starting", path=self._path,
+            step=step_now(self._tracker), path=self._path,
             payment=self._payment_view() if self._payment else None, letter=self._letter,
             signed_letter_uploaded=self._signed is not None, loan_date=self._loan_date,
             messages=tuple(self._messages))
 
     def _payment_view(self) -> PaymentView:
         p = self._payment
-        message = ("already paid" if p.paid else
-                   f"not paid: the certificate costs {p.price:,} {p.currency} and is valid {p.validity_days} days")
+        message = (Message("payment.paid") if p.paid else
+                   Message("payment.not_paid", {"price": p.price, "currency": p.currency, "days": p.validity_days}))
         return PaymentView(paid=p.paid, message=message, price=p.price, currency=p.currency,
                            validity_days=p.validity_days)

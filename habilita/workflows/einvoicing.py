@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
+from habilita.states import ProcessStatus, WaitingOn
+
 from . import certificate, test_set
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
-from .inputs import Problems, wrong_step
+from .inputs import Problems, expect_step, require_actor, wrong_step
 from .numbering import DianConfirmation, check_ranges, explain
-from .process import AuditEntry, ProcessTracker, projecting_the_end
+from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
 from .reminders import REMINDER_ID_SUFFIX, OwnCertificateReminder, OwnCertificateReminderInput, WaitPolicy, notify, wait_reminding
 from .test_set import StartTestSet, TestSetOutcome, TestSetSubmission
 from .voucher import VoucherTypeSetup, check_voucher_setup
@@ -22,17 +26,31 @@ with workflow.unsafe.imports_passed_through():
     from habilita.activities.enablement import EnablementActivities, LockTaxId, SaveSoftware, SoftwareRef
     from habilita.activities.numbering import RangeCheck, RangeQuery, ResolutionFacts
     from habilita.activities.vouchers import CreateVoucherTypes, VoucherActivities
+    from habilita.messages import Message
+    from habilita.messages.stored import as_text
 
 PROCESS_TYPE = "einvoicing"
-STEPS = (
-    "dian_registration", "certificate", "test_set",
-    "numbering_resolution", "prefix_association", "voucher_type",
-)
+
+
+class Step(StrEnum):
+    """P1's steps, in order, and where it ends (``ENABLED``)."""
+
+    DIAN_REGISTRATION = "dian_registration"
+    CERTIFICATE = "certificate"
+    TEST_SET = "test_set"
+    NUMBERING_RESOLUTION = "numbering_resolution"
+    PREFIX_ASSOCIATION = "prefix_association"
+    VOUCHER_TYPE = "voucher_type"
+    ENABLED = "enabled"
+
+
+STEPS = tuple(s for s in Step if s is not Step.ENABLED)
 OPERATION_MODES = ("own_software", "provider")
 P1_KINDS = ("invoice", "credit_note", "debit_note")
 ACTIVITY = dict(start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
-NIT_LOCK_REASON = "DIAN ties the electronic invoicing enablement to this NIT: the test set started on it"
+# Kept in the company's row: the console shows it (and the refusal of a changed NIT) in the reader's language.
+NIT_LOCK_REASON = as_text(Message("tax_id_locked_by_test_set"))
 
 
 @dataclass(frozen=True)
@@ -84,23 +102,21 @@ class EnablementStatus:
     waiting_on: str
     registration: RegistrationFacts | None
     active_workflow_id: str = ""
-    warning: str = ""
-    last_check: str = ""
+    warning: Message | None = None
+    last_check: Message | None = None
     resolutions: tuple[ResolutionFacts, ...] = field(default_factory=tuple)
 
 
 def check_registration(data: DianRegistration) -> None:
     """Reject the registration with every field problem at once."""
-    problems = Problems()
-    problems.require("actor", data.actor, "the acting user")
+    problems = Problems.acting(data.actor)
     if data.operation_mode not in OPERATION_MODES:
-        problems.add("operation_mode", f"operation mode must be one of {', '.join(OPERATION_MODES)}")
-    problems.guid("test_set_id", data.test_set_id, "the test set id")
+        problems.add("operation_mode", "one_of", choices=list(OPERATION_MODES))
+    problems.guid("test_set_id", data.test_set_id)
     if data.operation_mode == "own_software" or data.software_id or data.pin:
-        problems.guid("software_id", data.software_id, "the software id")
-        if problems.require("pin", data.pin, "the software PIN") and not (
-                data.pin.isdigit() and len(data.pin) == 5):
-            problems.add("pin", "the software PIN must be 5 digits")
+        problems.guid("software_id", data.software_id)
+        if problems.require("pin", data.pin) and not re.fullmatch(r"[0-9]{5}", data.pin):
+            problems.add("pin", "exact_digits", digits=5)
     problems.raise_if_any()
 
 
@@ -128,10 +144,10 @@ class EInvoicingEnablement:
         wid = workflow.info().workflow_id
         self._tracker = ProcessTracker(process_type=PROCESS_TYPE, company_id=start.company_id,
                                        company_tax_id=start.company_tax_id)
-        await self._tracker.enter("dian_registration", waiting_on="staff")
+        await self._tracker.enter(Step.DIAN_REGISTRATION, waiting_on=WaitingOn.STAFF)
         await workflow.wait_condition(lambda: self._software is not None)
 
-        await self._tracker.enter("certificate", waiting_on="staff")
+        await self._tracker.enter(Step.CERTIFICATE, waiting_on=WaitingOn.STAFF)
         self._child_id = wid + certificate.ID_SUFFIX
         self._certificate = await workflow.execute_child_workflow(
             CertificateActivation.run,
@@ -139,7 +155,7 @@ class EInvoicingEnablement:
                              company_name=start.company_name, purpose="einvoicing", policy=start.policy),
             id=self._child_id)
 
-        await self._tracker.enter("test_set", waiting_on="staff")
+        await self._tracker.enter(Step.TEST_SET, waiting_on=WaitingOn.STAFF)
         self._child_id = ""
         await workflow.wait_condition(lambda: self._test_set_started is not None)
         await workflow.execute_activity_method(
@@ -156,14 +172,14 @@ class EInvoicingEnablement:
             id=self._child_id)
         self._child_id = ""
 
-        await self._tracker.enter("numbering_resolution", waiting_on="company")
-        await self._wait_for_dian("numbering_resolution", lambda c: c.code in ("100", "302"))
-        await self._tracker.enter("prefix_association", waiting_on="company")
+        await self._tracker.enter(Step.NUMBERING_RESOLUTION, waiting_on=WaitingOn.COMPANY)
+        await self._wait_for_dian(Step.NUMBERING_RESOLUTION, lambda c: c.code in ("100", "302"))
+        await self._tracker.enter(Step.PREFIX_ASSOCIATION, waiting_on=WaitingOn.COMPANY)
         if not (self._check and self._check.code == "100"):
-            await self._wait_for_dian("prefix_association", lambda c: c.code == "100")
+            await self._wait_for_dian(Step.PREFIX_ASSOCIATION, lambda c: c.code == "100")
         self._resolutions = self._check.resolutions
 
-        await self._tracker.enter("voucher_type", waiting_on="staff")
+        await self._tracker.enter(Step.VOUCHER_TYPE, waiting_on=WaitingOn.STAFF)
         await workflow.wait_condition(lambda: self._voucher is not None)
         chosen = next(r for r in self._resolutions if r.resolution_id == self._voucher.resolution_id)
         await workflow.execute_activity_method(
@@ -172,9 +188,10 @@ class EInvoicingEnablement:
                                prefix=chosen.prefix, next_number=self._voucher.next_number,
                                document_kinds=P1_KINDS, actor=self._voucher.actor), **ACTIVITY)
         await self._tracker.audit(AuditEntry(actor=self._voucher.actor, action="voucher_types_created", target_id=wid,
-                                             detail=f"{chosen.prefix} resolution {chosen.resolution_number}"))
-        await notify(start.company_id, "enabled", "Ready to invoice electronically",
-                     f"{start.company_name} is enabled: DIAN approvals and rejections will arrive here.", "enabled")
+                                             detail=Message("audit.resolution", {
+                                                 "prefix": chosen.prefix, "number": chosen.resolution_number})))
+        await notify(start.company_id, "enabled", Message("notice.enabled"),
+                     Message("notice.enabled_body", {"company": start.company_name}), "enabled")
         if self._certificate.path == "loan":
             await workflow.start_child_workflow(
                 OwnCertificateReminder.run,
@@ -182,8 +199,8 @@ class EInvoicingEnablement:
                                             remind_every_seconds=start.own_certificate_reminder_seconds),
                 id=wid + REMINDER_ID_SUFFIX, parent_close_policy=ParentClosePolicy.ABANDON)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._tracker.finish("completed", step="enabled")
-        return "enabled"
+        await self._tracker.finish(ProcessStatus.COMPLETED, step=Step.ENABLED)
+        return Step.ENABLED
 
     def _query(self) -> RangeQuery:
         return RangeQuery(company_id=self._start.company_id, certificate_id=self._certificate.certificate_id,
@@ -195,11 +212,12 @@ class EInvoicingEnablement:
             async with self._lock:
                 self._check = await check_ranges(self._query())
             if not satisfied(self._check):
-                await notify(self._start.company_id, f"{step}_reminder", "DIAN is still waiting for you",
+                await notify(self._start.company_id, f"{step}_reminder", Message("notice.dian_waiting"),
                              explain(self._check, step=step), f"{step}:{n}")
 
         async def breached() -> None:
-            await self._tracker.failed_attempt(f"SLA exceeded at {step}: {explain(self._check, step=step)}")
+            await self._tracker.failed_attempt(
+                Message("sla.exceeded_at", {"step": step, "why": explain(self._check, step=step)}))
 
         self._check = None
         await wait_reminding(lambda: self._check is not None and satisfied(self._check), self._start.policy,
@@ -223,17 +241,18 @@ class EInvoicingEnablement:
                                                   test_set_id=data.test_set_id, software_id=data.software_id)
             await self._tracker.audit(AuditEntry(
                 actor=data.actor, action="dian_registration", target_id=workflow.info().workflow_id,
-                detail=f"mode {data.operation_mode}, test set {data.test_set_id}"))
+                detail=Message("audit.registration", {"mode": data.operation_mode, "test_set": data.test_set_id})))
         return self._facts()
 
     @submit_dian_registration.validator
     def _validate_dian_registration(self, data: DianRegistration) -> None:
-        if self._tracker is None or self._tracker.step != "dian_registration" or self._registration:
-            wrong_step("DIAN registration", self._tracker.step if self._tracker else "starting")
+        if self._tracker is None or self._tracker.step != Step.DIAN_REGISTRATION or self._registration:
+            wrong_step("submit_dian_registration", step_now(self._tracker),
+                       already_done=self._registration is not None)
         check_registration(data)
 
     @workflow.update
-    async def start_test_set(self, go: TestSetStart) -> str:
+    async def start_test_set(self, go: TestSetStart) -> Message:
         self._test_set_started = go
         await self._tracker.audit(AuditEntry(actor=go.actor, action="test_set_started",
                                              target_id=workflow.info().workflow_id, detail=self._nit_warning()))
@@ -241,65 +260,55 @@ class EInvoicingEnablement:
 
     @start_test_set.validator
     def _validate_start_test_set(self, go: TestSetStart) -> None:
-        self._expect("starting the test set", "test_set")
+        self._expect("start_test_set", Step.TEST_SET)
         if self._test_set_started is not None:
-            wrong_step("starting the test set", "test_set (already started)")
-        problems = Problems()
-        problems.require("actor", go.actor, "the acting user")
-        if problems.require("confirmed_tax_id", go.confirmed_tax_id, "the NIT you confirm") and \
+            wrong_step("start_test_set", Step.TEST_SET, already_done=True)
+        problems = Problems.acting(go.actor)
+        if problems.require("confirmed_tax_id", go.confirmed_tax_id) and \
                 go.confirmed_tax_id.strip() != self._start.company_tax_id:
-            problems.add("confirmed_tax_id", f"the test set will use NIT {self._start.company_tax_id}; "
-                                             "type exactly that NIT to confirm it cannot change afterwards")
+            problems.add("confirmed_tax_id", "confirm_nit", nit=self._start.company_tax_id)
         problems.raise_if_any()
 
     @workflow.update
-    async def confirm_resolution_requested(self, confirmation: DianConfirmation) -> str:
-        return await self._confirm("numbering_resolution")
+    async def confirm_resolution_requested(self, confirmation: DianConfirmation) -> Message:
+        return await self._confirm(Step.NUMBERING_RESOLUTION)
 
     @confirm_resolution_requested.validator
     def _validate_confirm_resolution(self, confirmation: DianConfirmation) -> None:
-        self._expect("confirming the numbering resolution", "numbering_resolution")
-        self._require_actor(confirmation.actor)
+        self._expect("confirm_resolution_requested", Step.NUMBERING_RESOLUTION)
+        require_actor(confirmation.actor)
 
     @workflow.update
-    async def confirm_prefixes_associated(self, confirmation: DianConfirmation) -> str:
-        return await self._confirm("prefix_association")
+    async def confirm_prefixes_associated(self, confirmation: DianConfirmation) -> Message:
+        return await self._confirm(Step.PREFIX_ASSOCIATION)
 
     @confirm_prefixes_associated.validator
     def _validate_confirm_prefixes(self, confirmation: DianConfirmation) -> None:
-        self._expect("confirming the prefix association", "prefix_association")
-        self._require_actor(confirmation.actor)
+        self._expect("confirm_prefixes_associated", Step.PREFIX_ASSOCIATION)
+        require_actor(confirmation.actor)
 
-    async def _confirm(self, step: str) -> str:
+    async def _confirm(self, step: str) -> Message:
         async with self._lock:
             self._check = await check_ranges(self._query())
         return explain(self._check, step=step)
 
     @workflow.update
-    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> str:
+    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> Message:
         self._voucher = setup
-        return f"creating the invoice, credit-note and debit-note voucher types with prefix {setup.prefix}"
+        return Message("voucher_types.creating_invoicing", {"prefix": setup.prefix})
 
     @configure_voucher_type.validator
     def _validate_voucher_type(self, setup: VoucherTypeSetup) -> None:
-        self._expect("configuring the voucher type", "voucher_type")
+        self._expect("configure_voucher_type", Step.VOUCHER_TYPE)
         if self._voucher is not None:
-            wrong_step("configuring the voucher type", "voucher_type (already configured)")
+            wrong_step("configure_voucher_type", Step.VOUCHER_TYPE, already_done=True)
         check_voucher_setup(setup, self._resolutions)
 
-    def _require_actor(self, actor: str) -> None:
-        problems = Problems()
-        problems.require("actor", actor, "the acting user")
-        problems.raise_if_any()
-
     def _expect(self, action: str, step: str) -> None:
-        current = self._tracker.step if self._tracker else "starting"
-        if current != step:
-            wrong_step(action, current)
+        expect_step(action, step_now(self._tracker), step)
 
-    def _nit_warning(self) -> str:
-        return (f"the test set uses NIT {self._start.company_tax_id}; from now on the company's NIT cannot change "
-                "(DIAN ties the enablement to it)")
+    def _nit_warning(self) -> Message:
+        return Message("test_set.nit_locked", {"nit": self._start.company_tax_id})
 
     @workflow.query
     def status(self) -> EnablementStatus:
@@ -307,8 +316,8 @@ class EInvoicingEnablement:
         return EnablementStatus(
             step=s.step, status=s.status, waiting_on=s.waiting_on, registration=self._facts(),
             active_workflow_id=self._child_id,
-            warning=self._nit_warning() if s.step == "test_set" and not self._test_set_started else "",
-            last_check=explain(self._check, step=s.step) if self._check else "", resolutions=self._resolutions)
+            warning=self._nit_warning() if s.step == Step.TEST_SET and not self._test_set_started else None,
+            last_check=explain(self._check, step=s.step) if self._check else None, resolutions=self._resolutions)
 
     def _facts(self) -> RegistrationFacts | None:
         r = self._registration

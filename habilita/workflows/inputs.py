@@ -1,63 +1,107 @@
 """Field checks shared by update validators: pure, deterministic, no I/O.
 
-A validator collects every field error at once so a form can show each one
-at its field; :func:`reject` turns them into the one failure type the admin
-knows how to read.
+A validator collects every field's problem at once so a form can show each
+one at its field; :func:`reject` turns them into the one failure type the
+console and the CLI read. A problem is a catalog code with its parameters
+(:class:`~habilita.messages.Problem`), never a sentence: whoever shows it
+renders it in the reader's language.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Iterable
 
 from temporalio.exceptions import ApplicationError
+
+from habilita.messages import Problem
+from habilita.messages.catalog import in_english
 
 INVALID_INPUT = "InvalidInput"
 WRONG_STEP = "WrongStep"
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    field: str
-    message: str
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+GUID_EXAMPLE = "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"
 
 
 class Problems:
     """Collects field problems; ``raise_if_any`` rejects the update."""
 
     def __init__(self) -> None:
-        self.items: list[FieldProblem] = []
+        self.items: list[Problem] = []
 
-    def add(self, field: str, message: str) -> None:
-        self.items.append(FieldProblem(field, message))
+    @classmethod
+    def acting(cls, actor: str | None) -> "Problems":
+        """A collector that has already checked the acting person: every human step names one."""
+        problems = cls()
+        problems.require("actor", actor)
+        return problems
 
-    def require(self, field: str, value: str | None, label: str) -> bool:
+    def add(self, field: str, code: str, /, **params) -> None:
+        """Refuse ``field`` with the catalog's ``code``."""
+        self.items.append(Problem(field, code, params))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Add problems another check found (e.g. the legal representative's rules)."""
+        self.items.extend(problems)
+
+    def require(self, field: str, value: str | None) -> bool:
+        """True when ``value`` has text; otherwise refuse ``field`` as required."""
         if not (value or "").strip():
-            self.add(field, f"{label} is required")
+            self.add(field, "required")
             return False
         return True
 
-    def guid(self, field: str, value: str | None, label: str) -> None:
-        if self.require(field, value, label) and not _GUID.match(value.strip()):
-            self.add(field, f"{label} must be a GUID like 1b2c3d4e-0000-4a5b-8c9d-0123456789ab, not {value.strip()!r}")
+    def guid(self, field: str, value: str | None) -> None:
+        """Refuse ``field`` unless it holds a GUID (as DIAN's portal shows its ids)."""
+        if self.require(field, value) and not _GUID.fullmatch(value.strip()):
+            self.add(field, "guid", value=value.strip(), example=GUID_EXAMPLE)
 
     def raise_if_any(self) -> None:
         if self.items:
             reject(self.items)
 
 
-def reject(problems: list[FieldProblem]) -> None:
-    """Fail the update with every field problem as structured details."""
-    summary = "; ".join(f"{p.field}: {p.message}" for p in problems)
-    raise ApplicationError(
-        summary, *[{"field": p.field, "message": p.message} for p in problems],
-        type=INVALID_INPUT, non_retryable=True,
-    )
+def expect_step(action: str, current: str, *allowed: str) -> None:
+    """Refuse the update ``action`` unless the process stands at one of the ``allowed`` steps."""
+    if current not in allowed:
+        wrong_step(action, current)
 
 
-def wrong_step(action: str, current: str) -> None:
-    raise ApplicationError(
-        f"{action} is not possible now: the process is at step {current!r}",
-        type=WRONG_STEP, non_retryable=True,
-    )
+def require_actor(actor: str | None) -> None:
+    """Refuse an update whose only field is the acting person, when it names nobody."""
+    Problems.acting(actor).raise_if_any()
+
+
+def told_by(error: BaseException) -> dict | str:
+    """What a failure tells a person: the message an activity's refusal carries as its first detail
+    (``{"code", "params"}``), else the failure's own text (a Temporal or network error, shown as it is)."""
+    cause = error
+    while cause is not None:
+        details = getattr(cause, "details", None) or ()
+        if isinstance(cause, ApplicationError) and details and isinstance(details[0], dict) and "code" in details[0]:
+            return details[0]
+        cause = getattr(cause, "cause", None)
+    return str(getattr(error, "cause", None) or error)
+
+
+def reject(problems: list[Problem]) -> None:
+    """Fail the update with every field's problem as structured details.
+
+    The message is an English summary for logs and Temporal's UI only; the
+    console and the CLI read the details.
+    """
+    summary = "; ".join(f"{p.field}: {in_english(p)}" for p in problems)
+    raise ApplicationError(summary, *[p.as_detail() for p in problems], type=INVALID_INPUT, non_retryable=True)
+
+
+def wrong_step(action: str, current: str, *, already_done: bool = False) -> None:
+    """Refuse the update ``action`` (its name): the process is at step ``current``.
+
+    ``already_done``: the process is at the right step, but that update was
+    already accepted there.
+    """
+    current = str(current)  # a workflow's Step is a StrEnum: the detail and the text carry its plain name
+    problem = Problem("", "already_done" if already_done else "wrong_step", {"action": action, "step": current})
+    where = f"it was already done at step {current!r}" if already_done else f"the process is at step {current!r}"
+    raise ApplicationError(f"{action} is not possible now: {where}", problem.as_detail(),
+                           type=WRONG_STEP, non_retryable=True)

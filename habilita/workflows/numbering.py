@@ -14,6 +14,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.numbering import NumberingActivities, RangeCheck, RangeQuery
+    from habilita.messages import Message
 
 RANGE_CALL = dict(start_to_close_timeout=timedelta(minutes=2),
                   retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=2)))
@@ -31,16 +32,17 @@ async def check_ranges(query: RangeQuery) -> RangeCheck:
     return await workflow.execute_activity_method(NumberingActivities.check_numbering_range, query, **RANGE_CALL)
 
 
-def explain(check: RangeCheck, *, step: str) -> str:
-    """What a person reads about a GetNumberingRange answer at ``step``."""
+def explain(check: RangeCheck, *, step: str) -> Message:
+    """What a person reads about a GetNumberingRange answer at ``step`` (DIAN's own words as ``answer``)."""
     if check.code == "100":
-        found = ", ".join(f"{r.prefix} {r.range_from}-{r.range_to} (resolution {r.resolution_number})"
-                          for r in check.resolutions)
-        return f"DIAN lists: {found}"
+        return Message("numbering.listed", {"ranges": [
+            Message("numbering.range", {"prefix": r.prefix, "first": r.range_from, "last": r.range_to,
+                                        "number": r.resolution_number})
+            for r in check.resolutions]})
     if check.code == "301":
-        return f"DIAN has no numbering range for the company yet ({check.message}): keep waiting"
+        return Message("numbering.no_range", {"answer": check.message})
     if check.code == "302":
         if step == "numbering_resolution":
-            return "DIAN has the numbering range; its prefixes are not associated to the software yet"
-        return f"the prefixes are not associated to the software yet ({check.message}): associate them at DIAN"
-    return f"DIAN answered {check.message}"
+            return Message("numbering.range_without_prefixes")
+        return Message("numbering.prefixes_not_associated", {"answer": check.message})
+    return Message("numbering.answer", {"answer": check.message})

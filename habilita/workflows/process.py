@@ -20,10 +20,14 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import FailureError, is_cancelled_exception
 
+from habilita.states import ProcessStatus
+
 from . import attributes
 
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.process import AuditEntry, ProcessActivities, ProcessSnapshot
+    from habilita.messages import Message
+    from habilita.messages.stored import as_text
 
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -45,10 +49,15 @@ async def projecting_the_end(tracker: Callable[[], "ProcessTracker | None"], bod
         current = tracker()
         if current is not None:
             if is_cancelled_exception(exc):
-                await current.finish("cancelled")
+                await current.finish(ProcessStatus.CANCELLED)
             elif isinstance(exc, FailureError):
-                await current.finish("failed", last_error=str(exc))
+                await current.finish(ProcessStatus.FAILED, last_error=str(exc))
         raise
+
+
+def step_now(tracker: "ProcessTracker | None") -> str:
+    """Where the process stands for a validator: ``starting`` before its first task has run."""
+    return tracker.step if tracker is not None else "starting"
 
 
 class ProcessTracker:
@@ -59,7 +68,7 @@ class ProcessTracker:
         self._counter = 0
         self.snapshot = ProcessSnapshot(
             workflow_id=info.workflow_id, run_id=info.run_id, process_type=process_type,
-            company_id=company_id, company_tax_id=company_tax_id, step="", status="running",
+            company_id=company_id, company_tax_id=company_tax_id, step="", status=ProcessStatus.RUNNING,
             waiting_on="", step_entered_at=workflow.now(), last_error="", version="",
         )
 
@@ -73,15 +82,16 @@ class ProcessTracker:
         entered = now if step != self.snapshot.step else self.snapshot.step_entered_at
         await self._publish(
             step=step, waiting_on=waiting_on, step_entered_at=entered, last_error="",
-            status=status or ("waiting" if waiting_on else "running"),
+            status=status or (ProcessStatus.WAITING if waiting_on else ProcessStatus.RUNNING),
         )
 
     async def waiting(self, waiting_on: str) -> None:
-        await self._publish(waiting_on=waiting_on, status="waiting" if waiting_on else "running")
+        await self._publish(waiting_on=waiting_on, status=ProcessStatus.WAITING if waiting_on else ProcessStatus.RUNNING)
 
-    async def failed_attempt(self, message: str) -> None:
-        """Record the last error without leaving the step."""
-        await self._publish(last_error=message[:2000])
+    async def failed_attempt(self, message: Message | str) -> None:
+        """Record the last error without leaving the step: what the workflow says of itself
+        (a message, kept whole as JSON) or an exception's own text (raw, cut short)."""
+        await self._publish(last_error=as_text(message) if isinstance(message, Message) else message[:2000])
 
     async def finish(self, status: str, *, step: str | None = None, last_error: str = "") -> None:
         await self._publish(step=step or self.snapshot.step, status=status, waiting_on="",

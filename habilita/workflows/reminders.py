@@ -12,6 +12,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.enablement import EnablementActivities, Notice
     from habilita.activities.certificates import CertificateActivities, CompanyRef
+    from habilita.messages import Message
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ async def wait_reminding(done: Callable[[], bool], policy: WaitPolicy, *,
                 await on_sla()
 
 
-async def notify(company_id: int | None, kind: str, title: str, body: str, key: str) -> None:
-    """Write a notification once per workflow and ``key``."""
+async def notify(company_id: int | None, kind: str, title: Message, body: Message, key: str) -> None:
+    """Write a notification once per workflow and ``key``; the reader sees it in their language."""
     await workflow.execute_activity_method(
         EnablementActivities.notify,
         Notice(company_id=company_id, kind=kind, title=title, body=body,
@@ -86,8 +87,7 @@ class OwnCertificateReminder:
                 start_to_close_timeout=timedelta(seconds=30))
             if has_own:
                 return n - 1
-            await notify(start.company_id, "own_certificate_reminder",
-                         "Get your own digital certificate",
-                         f"{start.company_name} signs with a loaned certificate; the loan is temporary: "
-                         "buy your own digital certificate.", f"own-certificate:{n}")
+            await notify(start.company_id, "own_certificate_reminder", Message("notice.own_certificate"),
+                         Message("notice.own_certificate_body", {"company": start.company_name}),
+                         f"own-certificate:{n}")
         return start.reminders

@@ -35,15 +35,15 @@ class SkippedStep:
 
 def check_skip(request: SkipStep, *, current_step: str, skippable: frozenset[str], already_skipped: bool) -> None:
     """Reject ``request`` with every problem at once (pure, for validators)."""
-    problems = Problems()
-    problems.require("actor", request.actor, "the acting user")
-    problems.require("reason", request.reason, "the reason")
-    if request.step not in skippable:
-        allowed = ", ".join(sorted(skippable)) or "none"
-        problems.add("step", f"step {request.step!r} cannot be skipped; skippable steps: {allowed}")
+    problems = Problems.acting(request.actor)
+    problems.require("reason", request.reason)
+    if request.step not in skippable and skippable:
+        problems.add("step", "step_not_skippable", step=request.step, steps=sorted(skippable))
+    elif request.step not in skippable:
+        problems.add("step", "no_step_skippable", step=request.step)
     problems.raise_if_any()
     if request.step != current_step or already_skipped:
-        wrong_step(f"skipping {request.step!r}", current_step)
+        wrong_step(SKIP_STEP_UPDATE, current_step, already_done=request.step == current_step)
 
 
 class SkippableSteps:

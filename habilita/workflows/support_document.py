@@ -13,21 +13,24 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from typing import Callable
+from enum import StrEnum
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from habilita.states import ProcessStatus, WaitingOn
+
 from . import certificate
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
-from .inputs import wrong_step
+from .inputs import expect_step, require_actor, wrong_step
 from .numbering import check_ranges, explain
-from .process import AuditEntry, ProcessTracker, projecting_the_end
+from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
 from .reminders import notify, wait_reminding
 from .support import SkippableSteps
 from .support_document_inputs import (
     DIAN_SUBSTEPS, WAIT_FOR_DIAN, DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument,
-    SupportDocumentAtDian, SupportDocumentStatus, check_dian_enablement, check_substep, require_actor,
+    SupportDocumentAtDian, SupportDocumentStatus, check_dian_enablement, check_substep,
 )
 from .voucher import VoucherTypeSetup, check_voucher_setup
 
@@ -38,30 +41,49 @@ with workflow.unsafe.imports_passed_through():
         CompanyStanding, SignSupportDocument, StandingQuery, SupportDocumentActivities, SupportSetQuery,
     )
     from habilita.activities.vouchers import CreateVoucherTypes, VoucherActivities
+    from habilita.messages import Message
 
 PROCESS_TYPE = "support_document"
-STEPS = ("dian_enablement", "certificate", "certificate_confirmation", "resolution", "voucher_type")
+class Step(StrEnum):
+    """P2's steps, in order, and where it ends (``READY``)."""
+
+    DIAN_ENABLEMENT = "dian_enablement"
+    CERTIFICATE = "certificate"
+    CERTIFICATE_CONFIRMATION = "certificate_confirmation"
+    RESOLUTION = "resolution"
+    VOUCHER_TYPE = "voucher_type"
+    READY = "ready"
+
+
+STEPS = tuple(s for s in Step if s is not Step.READY)
 # The seed's numbering ("step 2 of 4"), which the console and the CLI show.
-STEP_NUMBER = {"dian_enablement": 1, "certificate": 2, "certificate_confirmation": 2, "resolution": 3,
-               "voucher_type": 4}
+STEP_NUMBER = {Step.DIAN_ENABLEMENT: 1, Step.CERTIFICATE: 2, Step.CERTIFICATE_CONFIRMATION: 2, Step.RESOLUTION: 3,
+               Step.VOUCHER_TYPE: 4}
 DS_KINDS = ("support_document",)
 ACTIVITY = dict(start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)))
-READY = "ready to issue support documents"
+READY = Message("support_document.ready")
+# What a person does at each step, as the status and the reminders tell it (certificate_confirmation names the NIT).
+GUIDANCE = {Step.DIAN_ENABLEMENT: Message("support_document.enable_at_dian"),
+            Step.CERTIFICATE: Message("support_document.update_certificate"),
+            Step.RESOLUTION: WAIT_FOR_DIAN, Step.VOUCHER_TYPE: Message("support_document.pick_resolution"),
+            Step.READY: READY}
 
 
 def as_application_error(exc: ActivityError) -> ApplicationError:
     """The activity's failure as the one exception type that fails only an update, never the workflow task."""
     cause = exc.cause
     kind = cause.type if isinstance(cause, ApplicationError) else "ActivityFailed"
-    return ApplicationError(str(cause or exc), type=kind, non_retryable=True)
+    # The details carry the refused field's problem (e.g. a test set id that is not the company's).
+    details = cause.details if isinstance(cause, ApplicationError) else ()
+    return ApplicationError(str(cause or exc), *details, type=kind, non_retryable=True)
 
 
 @workflow.defn
 class SupportDocumentEnablement(SkippableSteps):
     # Staff only confirm here what the certificate child already did: support
     # may skip it with a reason (e.g. confirmed by phone); later steps need nothing from it.
-    SKIPPABLE_STEPS = frozenset({"certificate_confirmation"})
+    SKIPPABLE_STEPS = frozenset({Step.CERTIFICATE_CONFIRMATION})
 
     def __init__(self) -> None:
         self._tracker: ProcessTracker | None = None
@@ -95,10 +117,10 @@ class SupportDocumentEnablement(SkippableSteps):
             s = self._standing
             self._software = SoftwareRef(s.software_ref_id, s.software_id, s.software_owner_nit)
         if not self._standing.p1_complete:
-            await self._tracker.enter("dian_enablement", waiting_on="staff")
-            await self._wait_for_person("dian_enablement", lambda: self._dian_enabled, self._recheck_set)
+            await self._tracker.enter(Step.DIAN_ENABLEMENT, waiting_on=WaitingOn.STAFF)
+            await self._wait_for_person(Step.DIAN_ENABLEMENT, lambda: self._dian_enabled, self._recheck_set)
 
-        await self._tracker.enter("certificate", waiting_on="staff")
+        await self._tracker.enter(Step.CERTIFICATE, waiting_on=WaitingOn.STAFF)
         self._child_id = wid + certificate.ID_SUFFIX
         self._certificate = await workflow.execute_child_workflow(
             CertificateActivation.run,
@@ -107,24 +129,24 @@ class SupportDocumentEnablement(SkippableSteps):
                              policy=start.policy),
             id=self._child_id)
         self._child_id = ""
-        await self._tracker.enter("certificate_confirmation", waiting_on="staff")
-        await self._wait_for_person("certificate_confirmation", lambda: self._certificate_confirmed
-                                    or self.skip_requested("certificate_confirmation"))
-        skipped = self.skip_of("certificate_confirmation")
+        await self._tracker.enter(Step.CERTIFICATE_CONFIRMATION, waiting_on=WaitingOn.STAFF)
+        await self._wait_for_person(Step.CERTIFICATE_CONFIRMATION, lambda: self._certificate_confirmed
+                                    or self.skip_requested(Step.CERTIFICATE_CONFIRMATION))
+        skipped = self.skip_of(Step.CERTIFICATE_CONFIRMATION)
         if skipped is not None:
             await self._tracker.audit(AuditEntry(actor=skipped.actor, action="skip certificate_confirmation",
                                                  target_id=wid, reason=skipped.reason))
 
-        await self._tracker.enter("resolution", waiting_on="company")
-        await self._wait_for_person("resolution", self._ranges_found, self._recheck_ranges)
+        await self._tracker.enter(Step.RESOLUTION, waiting_on=WaitingOn.COMPANY)
+        await self._wait_for_person(Step.RESOLUTION, self._ranges_found, self._recheck_ranges)
         self._resolutions = self._check.resolutions
 
-        await self._tracker.enter("voucher_type", waiting_on="staff")
-        await self._wait_for_person("voucher_type", lambda: self._voucher is not None)
+        await self._tracker.enter(Step.VOUCHER_TYPE, waiting_on=WaitingOn.STAFF)
+        await self._wait_for_person(Step.VOUCHER_TYPE, lambda: self._voucher is not None)
         await self._configure(wid)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._tracker.finish("completed", step="ready")
-        return "ready"
+        await self._tracker.finish(ProcessStatus.COMPLETED, step=Step.READY)
+        return Step.READY
 
     async def _configure(self, wid: str) -> None:
         setup = self._voucher
@@ -143,10 +165,12 @@ class SupportDocumentEnablement(SkippableSteps):
                                 software_ref_id=self._software.software_ref_id), **ACTIVITY)
         self._sample_cuds = signed.cuds
         await self._tracker.audit(AuditEntry(actor=setup.actor, action="support_voucher_type_created", target_id=wid,
-                                             detail=f"{chosen.prefix} resolution {chosen.resolution_number}, "
-                                                    f"next number {setup.next_number}"))
-        await notify(self._start.company_id, "support_document_ready", "Ready to issue support documents",
-                     f"{self._start.company_name} can issue electronic support documents with prefix {chosen.prefix}.",
+                                             detail=Message("audit.resolution_next", {
+                                                 "prefix": chosen.prefix, "number": chosen.resolution_number,
+                                                 "next": setup.next_number})))
+        await notify(self._start.company_id, "support_document_ready", Message("notice.support_ready"),
+                     Message("notice.support_ready_body", {"company": self._start.company_name,
+                                                           "prefix": chosen.prefix}),
                      "ready")
 
     async def _wait_for_person(self, step: str, done: Callable[[], bool], recheck=None) -> None:
@@ -157,10 +181,10 @@ class SupportDocumentEnablement(SkippableSteps):
                     await recheck()
             if not done():
                 await notify(self._start.company_id, f"support_{step}_reminder",
-                             "The support document enablement is waiting for you", self._message(step), f"{step}:{n}")
+                             Message("notice.support_waiting"), self._message(step), f"{step}:{n}")
 
         async def breached() -> None:
-            await self._tracker.failed_attempt(f"SLA exceeded at {step}: {self._message(step)}")
+            await self._tracker.failed_attempt(Message("sla.exceeded_at", {"step": step, "why": self._message(step)}))
 
         await wait_reminding(done, self._start.policy, on_tick=tick, on_sla=breached)
 
@@ -212,7 +236,7 @@ class SupportDocumentEnablement(SkippableSteps):
     # --- human steps -------------------------------------------------------
 
     @workflow.update
-    async def confirm_support_document_at_dian(self, data: SupportDocumentAtDian) -> str:
+    async def confirm_support_document_at_dian(self, data: SupportDocumentAtDian) -> Message:
         wid = workflow.info().workflow_id
         async with self._lock:
             state = await self._check_set(data.test_set_id.strip())
@@ -229,31 +253,31 @@ class SupportDocumentEnablement(SkippableSteps):
             self._dian_enabled = state.accepted
             self._substeps = ("enable_support_document",)
             await self._tracker.audit(AuditEntry(actor=data.actor, action="support_document_enabled_at_dian",
-                                                 target_id=wid, detail=f"test set {self._test_set_id}: {state.message}"))
-        if state.accepted:
-            return f"DIAN accepted the support-document test set: {state.message}"
-        return f"DIAN has not accepted the support-document test set yet ({state.message}): the process re-checks it"
+                                                 target_id=wid, detail=Message("audit.test_set_answer", {
+                                                     "test_set": self._test_set_id, "answer": state.message})))
+        return Message("support_set.accepted" if state.accepted else "support_set.pending", {"answer": state.message})
 
     @confirm_support_document_at_dian.validator
     def _validate_dian_enablement(self, data: SupportDocumentAtDian) -> None:
-        self._expect("confirming the support document at DIAN", "dian_enablement")
+        self._expect("confirm_support_document_at_dian", Step.DIAN_ENABLEMENT)
         check_dian_enablement(data, software_known=self._software is not None)
 
     @workflow.update
-    async def confirm_provider_certificate(self, data: ProviderCertificateConfirmation) -> str:
+    async def confirm_provider_certificate(self, data: ProviderCertificateConfirmation) -> Message:
         self._certificate_confirmed = True
+        nit = self._certificate.holder_nit
         await self._tracker.audit(AuditEntry(actor=data.actor, action="provider_certificate_confirmed",
                                              target_id=workflow.info().workflow_id,
-                                             detail=f"certificate of NIT {self._certificate.holder_nit}"))
-        return f"the company signs support documents with the certificate of NIT {self._certificate.holder_nit}"
+                                             detail=Message("audit.certificate_of", {"nit": nit})))
+        return Message("support_certificate.signs_with", {"nit": nit})
 
     @confirm_provider_certificate.validator
     def _validate_provider_certificate(self, data: ProviderCertificateConfirmation) -> None:
-        self._expect("confirming the provider's certificate", "certificate_confirmation")
+        self._expect("confirm_provider_certificate", Step.CERTIFICATE_CONFIRMATION)
         require_actor(data.actor)
 
     @workflow.update
-    async def confirm_dian_substep(self, data: DianSubstepDone) -> str:
+    async def confirm_dian_substep(self, data: DianSubstepDone) -> Message:
         async with self._lock:
             if data.substep not in self._substeps:
                 self._substeps = tuple(s for s in DIAN_SUBSTEPS if s in (*self._substeps, data.substep))
@@ -262,59 +286,48 @@ class SupportDocumentEnablement(SkippableSteps):
             await self._tracker.audit(AuditEntry(actor=data.actor, action=f"dian_{data.substep}",
                                                  target_id=workflow.info().workflow_id))
         if self._check is None:
-            return f"{data.substep} recorded. {WAIT_FOR_DIAN}"
+            return Message("substep.recorded", {"substep": data.substep, "rest": WAIT_FOR_DIAN})
         step = "numbering_resolution" if data.substep == "request_resolution" else "prefix_association"
-        return f"{data.substep} recorded; {explain(self._check, step=step)}"
+        return Message("substep.recorded", {"substep": data.substep, "rest": explain(self._check, step=step)})
 
     @confirm_dian_substep.validator
     def _validate_dian_substep(self, data: DianSubstepDone) -> None:
-        self._expect("confirming a DIAN sub-step", "resolution")
+        self._expect("confirm_dian_substep", Step.RESOLUTION)
         check_substep(data, done=self._substeps)
 
     @workflow.update
-    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> str:
+    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> Message:
         self._voucher = setup
-        return f"creating the support-document voucher type with prefix {setup.prefix}"
+        return Message("voucher_types.creating_support", {"prefix": setup.prefix})
 
     @configure_voucher_type.validator
     def _validate_voucher_type(self, setup: VoucherTypeSetup) -> None:
-        self._expect("configuring the support-document voucher type", "voucher_type")
+        self._expect("configure_voucher_type", Step.VOUCHER_TYPE)
         if self._voucher is not None:
-            wrong_step("configuring the voucher type", "voucher_type (already configured)")
+            wrong_step("configure_voucher_type", Step.VOUCHER_TYPE, already_done=True)
         check_voucher_setup(setup, self._resolutions)
 
     def _expect(self, action: str, step: str) -> None:
-        current = self._tracker.step if self._tracker else "starting"
-        if current != step:
-            wrong_step(action, current)
+        expect_step(action, step_now(self._tracker), step)
 
-    def _message(self, step: str) -> str:
-        if step == "dian_enablement":
-            return "Enable the support document at DIAN's portal and enter the test set id it shows."
-        if step == "certificate":
-            return ("Update the certificate for support documents: the legal representative's data, the exoneration "
-                    "letter, the signed letter (PDF, at most 1 MB), continue.")
-        if step == "certificate_confirmation":
+    def _message(self, step: str) -> Message | None:
+        """What a person does at ``step`` (None where nothing is theirs to do)."""
+        if step == Step.CERTIFICATE_CONFIRMATION:
             holder = self._certificate.holder_nit if self._certificate else ""
-            return f"The company now has the provider's certificate (NIT {holder}): confirm to continue."
-        if step == "resolution":
-            return WAIT_FOR_DIAN
-        if step == "voucher_type":
-            return ("Pick the synced support-document resolution and configure the voucher type: prefix, "
-                    "resolution and the next number in its range.")
-        return READY if step == "ready" else ""
+            return Message("support_document.confirm_certificate", {"nit": holder})
+        return GUIDANCE.get(step)
 
     @workflow.query
     def status(self) -> SupportDocumentStatus:
         if self._tracker is None:
-            return SupportDocumentStatus(step="starting", status="running", waiting_on="", started_at_step=0,
-                                         message="")
+            return SupportDocumentStatus(step="starting", status=ProcessStatus.RUNNING, waiting_on="",
+                                         started_at_step=0, message=None)
         s = self._tracker.snapshot
         step = s.step
         return SupportDocumentStatus(
             step=step, status=s.status, waiting_on=s.waiting_on,
             started_at_step=2 if self._standing and self._standing.p1_complete else 1,
-            message=self._message(step), step_number=STEP_NUMBER.get(step, 4 if step == "ready" else 0),
+            message=self._message(step), step_number=STEP_NUMBER.get(step, 4 if step == Step.READY else 0),
             active_workflow_id=self._child_id, substeps_done=self._substeps,
-            last_check=explain(self._check, step="prefix_association") if self._check else "",
+            last_check=explain(self._check, step="prefix_association") if self._check else None,
             resolutions=self._resolutions, sample_cuds=self._sample_cuds)

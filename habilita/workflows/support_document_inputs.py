@@ -1,6 +1,7 @@
 """P2's human steps: the update dataclasses and their pure field checks."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from temporalio import workflow
@@ -10,13 +11,13 @@ from .reminders import WaitPolicy
 
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.numbering import ResolutionFacts
+    from habilita.messages import Message
 
 OPERATION_MODES = ("own_software", "provider")
 # Step 3's sub-steps, done by a person at DIAN's portal, in this order.
 DIAN_SUBSTEPS = ("enable_support_document", "request_resolution", "associate_prefixes")
-WAIT_FOR_DIAN = ("DIAN needs time after the support document is enabled before the prefixes can be associated: "
-                 "enable the support document, request the resolution, wait for DIAN, then associate the prefixes "
-                 "at DIAN's portal and confirm each sub-step here.")
+# Step 3's guidance: DIAN needs time between enabling the support document and associating its prefixes.
+WAIT_FOR_DIAN = Message("support_document.wait_for_dian")
 
 
 @dataclass(frozen=True)
@@ -65,43 +66,35 @@ class SupportDocumentStatus:
     status: str
     waiting_on: str
     started_at_step: int
-    message: str
+    message: Message | None
     step_number: int = 0
     active_workflow_id: str = ""
     substeps_done: tuple[str, ...] = ()
-    last_check: str = ""
+    last_check: Message | None = None
     resolutions: tuple[ResolutionFacts, ...] = field(default_factory=tuple)
     sample_cuds: str = ""
 
 
 def check_dian_enablement(data: SupportDocumentAtDian, *, software_known: bool) -> None:
     """Reject step 1's confirmation with every field problem at once."""
-    problems = Problems()
-    problems.require("actor", data.actor, "the acting user")
-    problems.guid("test_set_id", data.test_set_id, "the support-document test set id")
+    problems = Problems.acting(data.actor)
+    problems.guid("test_set_id", data.test_set_id)
     if not software_known:
         if data.operation_mode not in OPERATION_MODES:
-            problems.add("operation_mode", f"operation mode must be one of {', '.join(OPERATION_MODES)}")
-        problems.guid("software_id", data.software_id, "the software id")
-        if problems.require("pin", data.pin, "the software PIN") and not (data.pin.isdigit() and len(data.pin) == 5):
-            problems.add("pin", "the software PIN must be 5 digits")
+            problems.add("operation_mode", "one_of", choices=list(OPERATION_MODES))
+        problems.guid("software_id", data.software_id)
+        if problems.require("pin", data.pin) and not re.fullmatch(r"[0-9]{5}", data.pin):
+            problems.add("pin", "exact_digits", digits=5)
     problems.raise_if_any()
 
 
 def check_substep(data: DianSubstepDone, *, done: tuple[str, ...]) -> None:
     """Sub-steps are confirmed in DIAN's order; one already confirmed may be confirmed again (a re-check)."""
-    problems = Problems()
-    problems.require("actor", data.actor, "the acting user")
+    problems = Problems.acting(data.actor)
     if data.substep not in DIAN_SUBSTEPS:
-        problems.add("substep", f"the sub-step must be one of {', '.join(DIAN_SUBSTEPS)}")
+        problems.add("substep", "one_of", choices=list(DIAN_SUBSTEPS))
     else:
         missing = [s for s in DIAN_SUBSTEPS[:DIAN_SUBSTEPS.index(data.substep)] if s not in done]
         if missing:
-            problems.add("substep", f"confirm {missing[0]} first: DIAN's sub-steps go in order")
-    problems.raise_if_any()
-
-
-def require_actor(actor: str) -> None:
-    problems = Problems()
-    problems.require("actor", actor, "the acting user")
+            problems.add("substep", "dian_substep_order", substep=missing[0])
     problems.raise_if_any()

@@ -23,17 +23,19 @@ class VoucherTypeSetup:
 
 def check_voucher_setup(setup: VoucherTypeSetup, resolutions: tuple[ResolutionFacts, ...]) -> ResolutionFacts:
     """The chosen resolution, or a rejection naming every wrong field."""
-    problems = Problems()
-    problems.require("actor", setup.actor, "the acting user")
+    problems = Problems.acting(setup.actor)
     chosen = next((r for r in resolutions if r.resolution_id == setup.resolution_id), None)
-    if chosen is None:
-        offered = ", ".join(f"{r.resolution_id} ({r.prefix} {r.resolution_number})" for r in resolutions)
-        problems.add("resolution_id", f"pick one of the synced resolutions: {offered or 'none synced'}")
-    if problems.require("prefix", setup.prefix, "the prefix") and chosen and setup.prefix.strip() != chosen.prefix:
-        problems.add("prefix", f"resolution {chosen.resolution_number} authorizes prefix {chosen.prefix!r}, "
-                               f"not {setup.prefix.strip()!r}")
+    if chosen is None and resolutions:
+        offered = [{"code": "resolution_choice",
+                    "params": {"id": r.resolution_id, "prefix": r.prefix, "number": r.resolution_number}}
+                   for r in resolutions]
+        problems.add("resolution_id", "resolution_not_synced", offered=offered)
+    elif chosen is None:
+        problems.add("resolution_id", "no_resolution_synced")
+    if problems.require("prefix", setup.prefix) and chosen and setup.prefix.strip() != chosen.prefix:
+        problems.add("prefix", "prefix_mismatch", number=chosen.resolution_number, expected=chosen.prefix,
+                     given=setup.prefix.strip())
     if chosen and not chosen.range_from <= setup.next_number <= chosen.range_to:
-        problems.add("next_number", f"the next number must lie in the authorized range "
-                                    f"{chosen.range_from}-{chosen.range_to}")
+        problems.add("next_number", "next_number_out_of_range", first=chosen.range_from, last=chosen.range_to)
     problems.raise_if_any()
     return chosen

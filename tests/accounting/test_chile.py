@@ -6,6 +6,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from habilita.activities.accounting import create_accounting_company
 from habilita.demo.accounting import generate_documents
+from habilita.messages import Problem
 from habilita.models import Company
 from habilita.models.accounting import VoucherLine
 from habilita.workflows.accounting_sync import SyncTuning
@@ -39,8 +40,8 @@ async def test_a_rut_with_a_wrong_check_digit_is_refused_at_its_field(chilean_p3
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await chilean_p3.request(check_digit="K")
 
-    assert {d["field"]: d["message"] for d in refused.value.cause.details} == {
-        "holder_check_digit": "the check digit of RUT 76086428 is 5, not K"}
+    assert [Problem.from_detail(d) for d in refused.value.cause.details] == [Problem(
+        "holder_check_digit", "tax_id_check_digit", {"kind": "RUT", "number": "76086428", "expected": "5", "given": "K"})]
     assert (await chilean_p3.status()).step == "request"
 
 

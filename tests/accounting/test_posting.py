@@ -8,6 +8,8 @@ import pytest
 
 from habilita.accounting.errors import Unpostable
 from habilita.accounting.posting import Document, SideAccounts, voucher_lines
+from habilita.messages import Message
+from habilita.messages.catalog import in_english
 
 SALES = SideAccounts(auxiliary="130500", detail="413500", vat="240805")
 PURCHASES = SideAccounts(auxiliary="220500", detail="620500", vat="240810")
@@ -52,11 +54,14 @@ def test_a_chosen_detail_account_replaces_the_default_one():
 
 
 @pytest.mark.parametrize("document, closed_through, reason", [
-    (doc(party=""), None, "no counterparty"),
-    (doc(net="0", tax="0"), None, "total is zero"),
-    (doc(total="1.00"), None, "not the total"),
-    (doc(), DAY, "is closed"),
+    (doc(party=""), None, Message("unpostable.no_counterparty")),
+    (doc(net="0", tax="0"), None, Message("unpostable.zero_total")),
+    (doc(total="1.00"), None, Message("unpostable.not_the_total", {
+        "net": "100000.00", "tax": "19000.00", "sum": "119000.00", "total": "1.00"})),
+    (doc(), DAY, Message("unpostable.period_closed", {"date": "2024-03-15", "closed": "2024-03-15"})),
 ])
 def test_a_document_that_cannot_be_posted_says_why(document, closed_through, reason):
-    with pytest.raises(Unpostable, match=reason):
+    with pytest.raises(Unpostable) as refused:
         voucher_lines(document, SALES, closed_through=closed_through)
+    assert refused.value.reason == reason
+    assert str(refused.value) == in_english(reason), "its English wording, for logs"

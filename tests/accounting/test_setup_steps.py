@@ -5,6 +5,7 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from habilita.activities.accounting import create_accounting_company
+from habilita.messages import Problem
 from habilita.models import AuditEvent, ProcessRecord
 from habilita.models.accounting import AccountingCompany, DefaultAccounts, IntegrationRequest
 from habilita.workflows.accounting import (
@@ -14,8 +15,9 @@ from habilita.workflows.accounting import (
 from .conftest import ACTOR, CO_DEFAULTS
 
 
-def fields_of(refused) -> dict[str, str]:
-    return {d["field"]: d["message"] for d in refused.value.cause.details}
+def fields_of(refused) -> dict[str, Problem]:
+    """Each refused field's problem, as the update's failure details carry it (other details are data)."""
+    return {p.field: p for p in map(Problem.from_detail, refused.value.cause.details) if p.code}
 
 
 async def test_request_accept_and_defaults_bring_the_process_to_connect(p3, worker, ledger, company):
@@ -45,7 +47,8 @@ async def test_a_wrong_check_digit_is_refused_before_anything_is_recorded(p3, wo
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await p3.request(check_digit="3")
 
-    assert fields_of(refused) == {"holder_check_digit": "the check digit of NIT 900123456 is 8, not 3"}
+    assert fields_of(refused) == {"holder_check_digit": Problem("holder_check_digit", "tax_id_check_digit", {
+        "kind": "NIT", "number": "900123456", "expected": "8", "given": "3"})}
     assert (await p3.status()).holder is None
     assert ProcessRecord.get_by_id(p3.handle.id).version == before
     assert not IntegrationRequest.select().exists()
@@ -62,6 +65,9 @@ async def test_two_accounting_companies_with_the_holders_tax_id_stop_the_request
 
     message = str(refused.value.cause)
     assert "2 companies in accounting share NIT 900123456-8" in message and "hide all but one" in message
+    assert fields_of(refused) == {"holder_tax_id": Problem("holder_tax_id", "holder_shared", {
+        "count": 2, "kind": "NIT", "tax_id": "900123456-8", "companies": [
+            {"code": "company_choice", "params": {"name": c.name, "id": c.id}} for c in (ledger, twin)]})}
     status = await p3.status()
     assert (status.step, status.holder) == ("request", None)
     assert [c.accounting_company_id for c in status.duplicates] == [ledger.id, twin.id]
@@ -80,7 +86,8 @@ async def test_hiding_needs_a_reason_and_one_of_the_companies_offered(p3, worker
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await p3.handle.execute_update(AccountingIntegration.hide_accounting_company,
                                        HideAccountingCompany(ACTOR, ledger.id, ""))
-    assert set(fields_of(refused)) == {"reason", "accounting_company_id"}
+    assert fields_of(refused) == {"reason": Problem("reason", "required"),
+                                  "accounting_company_id": Problem("accounting_company_id", "hide_nothing_offered")}
     assert not AccountingCompany.get_by_id(ledger.id).hidden
 
 
@@ -91,14 +98,14 @@ async def to_default_accounts(p3, ledger):
     await p3.accept(ledger.id)
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"sales_auxiliary": ""}, "sales_auxiliary", "the sales auxiliary account is required"),
-    ({"purchases_detail": " "}, "purchases_detail", "the purchases detail account is required"),
-    ({"sales_detail": "41359999"}, "sales_detail", "account 41359999 is not in the company's chart"),
-    ({"sales_detail": "4135"}, "sales_detail", "is a account, a heading that takes no postings"),
-    ({"collections": "11"}, "collections", "is a group, a heading that takes no postings"),
+@pytest.mark.parametrize("changes, field, code, params", [
+    ({"sales_auxiliary": ""}, "sales_auxiliary", "required", {}),
+    ({"purchases_detail": " "}, "purchases_detail", "required", {}),
+    ({"sales_detail": "41359999"}, "sales_detail", "account_not_in_chart", {"code": "41359999"}),
+    ({"sales_detail": "4135"}, "sales_detail", "account_not_postable", {"code": "4135", "level": "account"}),
+    ({"collections": "11"}, "collections", "account_not_postable", {"code": "11", "level": "group"}),
 ])
-async def test_default_accounts_must_be_given_and_take_postings(p3, worker, ledger, changes, field, message):
+async def test_default_accounts_must_be_given_and_take_postings(p3, worker, ledger, changes, field, code, params):
     await to_default_accounts(p3, ledger)
     before = ProcessRecord.get_by_id(p3.handle.id).version
 
@@ -106,8 +113,9 @@ async def test_default_accounts_must_be_given_and_take_postings(p3, worker, ledg
         await p3.handle.execute_update(AccountingIntegration.set_default_accounts,
                                        SetDefaultAccounts(actor=ACTOR, **{**CO_DEFAULTS, **changes}))
 
-    assert message in fields_of(refused)[field]
-    assert set(fields_of(refused)) == {field}
+    (problem,) = fields_of(refused).values()
+    assert (problem.field, problem.code) == (field, code)
+    assert params.items() <= problem.params.items()
     assert (await p3.status()).defaults is None
     assert not DefaultAccounts.select().exists()
     assert ProcessRecord.get_by_id(p3.handle.id).version == before
@@ -125,20 +133,21 @@ async def test_a_missing_account_is_created_in_the_chart_from_the_same_step(p3, 
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await p3.handle.execute_update(AccountingIntegration.create_chart_account,
                                        CreateChartAccount(ACTOR, "41350001", "Otra vez"))
-    assert "already exists" in fields_of(refused)["code"]
+    assert fields_of(refused) == {"code": Problem("code", "account_exists", {"code": "41350001", "name": "Ventas de pan"})}
 
 
-@pytest.mark.parametrize("date_from, date_to, field, message", [
-    ("2024-12-31", "2024-01-01", "date_to", "the range ends on 2024-01-01, before it starts on 2024-12-31"),
-    ("2024-01-01", "2999-01-01", "date_to", "2999-01-01 is in the future"),
-    ("2024-13-01", "2024-12-31", "date_from", "is not a date like"),
+@pytest.mark.parametrize("date_from, date_to, field, code, params", [
+    ("2024-12-31", "2024-01-01", "date_to", "range_reversed", {"first": "2024-12-31", "last": "2024-01-01"}),
+    ("2024-01-01", "2999-01-01", "date_to", "date_in_future", {"date": "2999-01-01"}),
+    ("2024-13-01", "2024-12-31", "date_from", "not_a_date", {"value": "2024-13-01", "example": "2024-01-31"}),
 ])
-async def test_a_bad_range_is_refused_and_nothing_syncs(p3, worker, ledger, date_from, date_to, field, message):
+async def test_a_bad_range_is_refused_and_nothing_syncs(p3, worker, ledger, date_from, date_to, field, code, params):
     await p3.connected(ledger)
 
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await p3.handle.execute_update(AccountingIntegration.connect_and_sync, ConnectAndSync(ACTOR, date_from, date_to))
 
-    assert message in fields_of(refused)[field]
+    problem = fields_of(refused)[field]
+    assert problem.code == code and params.items() <= problem.params.items()
     status = await p3.status()
     assert (status.step, status.syncs, status.current_sync_id) == ("connect", 0, "")

@@ -9,6 +9,9 @@ from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedEr
 from temporalio.common import WorkflowIDConflictPolicy
 
 from habilita.activities.accounting_sync import SyncScope
+from habilita.messages import Message, Problem
+from habilita.messages.catalog import render
+from habilita.messages.locale import gettext_for
 
 from habilita.models.accounting import AccountingCompany, ElectronicDocument, Voucher, VoucherLine
 from habilita.workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncJob, SyncTuning
@@ -57,8 +60,11 @@ async def test_a_range_posts_one_balanced_voucher_per_document_and_lists_what_it
 
     assert (result.documents_in_range, result.posted, result.already_posted, result.unpostable_count) == (603, 600, 0, 3)
     reasons = {u.document_id: u.reason for u in result.unpostable}
-    assert "no counterparty" in reasons[no_party.id] and "total is zero" in reasons[zero.id]
-    assert "closed" in reasons[closed.id]
+    assert reasons[no_party.id] == Message("unpostable.no_counterparty")
+    assert reasons[zero.id] == Message("unpostable.zero_total")
+    assert reasons[closed.id] == Message("unpostable.period_closed", {"date": "2023-12-31", "closed": "2023-12-31"})
+    assert render(reasons[closed.id], gettext_for("es")) == (
+        "el periodo del 2023-12-31 está cerrado (libros cerrados hasta el 2023-12-31)")
     assert_each_document_posted_once_and_balanced(600)
     sale = Voucher.select().join(ElectronicDocument).where(
         (ElectronicDocument.direction == "issued") & (ElectronicDocument.doc_type == "invoice")
@@ -77,7 +83,9 @@ async def test_running_the_same_range_again_posts_nothing_and_says_so(p3, worker
     again = await p3.sync_and_wait()
 
     assert (again.posted, again.already_posted) == (0, 300)
-    assert again.message.startswith("No existen documentos contabilizables")
+    assert again.message == Message("sync.nothing_to_post", {
+        "first": "2024-01-01", "last": "2024-12-31", "already": 300, "unpostable": 0})
+    assert render(again.message, gettext_for("es")).startswith("No existen documentos contabilizables")
     assert_each_document_posted_once_and_balanced(300)
 
 
@@ -99,7 +107,11 @@ async def test_staff_change_a_detail_account_during_the_sync_unless_the_document
     result = await sync.result()
 
     assert applied.applied and refused.applied is False
-    assert "already posted" in refused.message and refused.account_code in {"413500", "620500"}
+    assert applied.message == Message("sync.detail_changed", {"number": last.number, "account": "414000"})
+    assert refused.account_code in {"413500", "620500"}
+    assert refused.message == Message("sync.detail_already_posted", {
+        "number": january.number, "voucher": Voucher.get(Voucher.document == january.id).number,
+        "account": refused.account_code})
     details = {v.document_id: [l.account_code for l in v.lines.order_by(VoucherLine.line_no)][1]
                for v in Voucher.select().where(Voucher.document.in_([last.id, january.id]))}
     assert details[last.id] == "414000" and details[january.id] != "414000"
@@ -145,7 +157,8 @@ async def test_a_detail_account_outside_the_chart_is_refused_during_the_sync(
         await sync.execute_update(AccountingSync.change_detail_account, ChangeDetailAccount(ACTOR, last.id, "4140"))
         raise AssertionError("a heading account was accepted as a detail account")
     except WorkflowUpdateFailedError as refused:
-        assert "heading that takes no postings" in str(refused.cause)
+        assert [Problem.from_detail(d) for d in refused.cause.details] == [Problem(
+            "account_code", "account_not_postable", {"code": "4140", "name": "Hoteles y restaurantes", "level": "account"})]
     await sync.result()
     line = VoucherLine.select().join(Voucher).where((Voucher.document == last.id) & (VoucherLine.line_no == 2)).get()
     assert line.account_code != "4140"

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from wtforms import FileField, PasswordField, SelectField
 
 import habilita
-from habilita.console.processes.catalog import ALL_KINDS, KINDS
+from habilita.processes import DECLARATIONS, STARTABLE
 from habilita.console.processes.step_forms import form_class
 
 PACKAGE = Path(habilita.__file__).parent
@@ -47,9 +47,9 @@ def test_the_shipped_mo_matches_the_po():
 
 def test_every_human_step_of_every_process_has_a_form(app):
     with app.test_request_context():
-        for kind in ALL_KINDS.values():
-            for step in kind.steps:
-                for action in kind.actions_for(step):
+        for declaration in DECLARATIONS.values():
+            for step in declaration.steps:
+                for action in step.actions:
                     form = form_class(action)(formdata=None)
                     names = {f.name for f in form}
                     assert "actor" not in names, "the actor is the signed-in person, never an input"
@@ -57,7 +57,7 @@ def test_every_human_step_of_every_process_has_a_form(app):
 
 
 def test_the_registration_form_offers_the_operation_modes_and_hides_the_pin(app):
-    (registration,) = KINDS["einvoicing"].actions_for("dian_registration")
+    (registration,) = STARTABLE["einvoicing"].actions_for("dian_registration")
     with app.test_request_context():
         form = form_class(registration)(formdata=None)
     assert isinstance(form.operation_mode, SelectField)
@@ -67,7 +67,7 @@ def test_the_registration_form_offers_the_operation_modes_and_hides_the_pin(app)
 
 
 def test_the_signed_letter_upload_is_one_file_input(app):
-    child = ALL_KINDS["certificate"]
+    child = DECLARATIONS["certificate"]
     upload = next(a for a in child.actions_for("signed_letter") if a.name == "upload_signed_letter")
     with app.test_request_context():
         form = form_class(upload)(formdata=None)
@@ -83,7 +83,7 @@ def test_the_voucher_type_form_offers_the_synced_resolutions_to_pick(app):
     status = EnablementStatus(step="voucher_type", status="waiting", waiting_on="staff", registration=None,
                               resolutions=(ResolutionFacts(7, "18760000001", "SETP", 990000000, 995000000,
                                                            "2019-01-19", "2030-01-19"),))
-    (voucher,) = KINDS["einvoicing"].actions_for("voucher_type")
+    (voucher,) = STARTABLE["einvoicing"].actions_for("voucher_type")
     with app.test_request_context():
         form = form_class(voucher, resolution_choices([status]))(formdata=None)
     assert isinstance(form.resolution_id, SelectField)

@@ -1,6 +1,8 @@
 """Companies: the tax id is checked at its field, and every save is audited."""
 from __future__ import annotations
 
+from habilita.console.messages import refused_problems
+from habilita.messages import Problem
 from habilita.models import AuditEvent, Company, utcnow
 
 from .conftest import csrf_from
@@ -21,7 +23,15 @@ def test_a_wrong_check_digit_is_shown_at_the_tax_id_field_and_nothing_is_saved(a
     assert Company.select().count() == 0
     refusal = AuditEvent.get(AuditEvent.action == "create company")
     assert (refusal.outcome, refusal.actor) == ("refused", "onboarding@habilita.test")
-    assert refusal.reason.startswith("tax_id:")
+    assert refused_problems(refusal.reason) == [Problem("tax_id", "tax_id_check_digit", {
+        "kind": "NIT", "number": "900123456", "expected": "8", "given": "1"})]
+
+
+def test_the_audit_log_shows_a_refused_save_in_the_readers_words(as_role):
+    submit_company(as_role("onboarding"), check_digit="1")
+    log = as_role("auditor").get("/admin/auditevent/").get_data(as_text=True)
+    assert "NIT/RUT: el dígito de verificación del NIT 900123456 es 8, no 1" in log
+    assert "tax_id_check_digit" not in log, "the stored code is never shown"
 
 
 def test_a_valid_company_is_created_and_audited(as_role):
@@ -40,6 +50,24 @@ def test_a_locked_tax_id_cannot_be_edited_and_the_reason_is_shown(as_role, compa
         "csrf_token": csrf_from(page), "country": "CO", "tax_id": "800197268", "check_digit": "4",
         "legal_name": company.legal_name, "email": "", "phone": "", "city": ""})
     assert "DIAN ties the enablement to this NIT" in answer.get_data(as_text=True)
+    assert Company.get_by_id(company.id).tax_id == "900123456"
+
+
+def test_the_lock_p1_writes_reads_in_spanish_on_the_refusal_and_the_companys_page(as_role, company):
+    from habilita.workflows.einvoicing import NIT_LOCK_REASON
+
+    Company.update(tax_id_locked_at=utcnow(), tax_id_locked_reason=NIT_LOCK_REASON).execute()
+    browser = as_role("onboarding")
+    page = browser.get(f"/admin/company/edit/?id={company.id}").get_data(as_text=True)
+    answer = browser.post(f"/admin/company/edit/?id={company.id}", data={
+        "csrf_token": csrf_from(page), "country": "CO", "tax_id": "800197268", "check_digit": "4",
+        "legal_name": company.legal_name, "email": "", "phone": "", "city": ""}).get_data(as_text=True)
+    details = browser.get(f"/admin/company/details/?id={company.id}").get_data(as_text=True)
+
+    spanish = "la DIAN vincula la habilitación de facturación electrónica a este NIT desde que comenzó su set de pruebas"
+    assert f"el NIT/RUT ya no puede cambiar: {spanish}" in answer
+    assert spanish in details
+    assert "tax_id_locked_by_test_set" not in answer + details, "the stored code is never shown"
     assert Company.get_by_id(company.id).tax_id == "900123456"
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 from habilita.console import dashboard
-from habilita.models import ProcessRecord, utcnow
+from habilita.messages import Message
+from habilita.messages.event_codes import EVENTS
+from habilita.messages.stored import as_text
+from habilita.models import Notification, ProcessRecord, utcnow
 
 STEPS = {"einvoicing": ("dian_registration", "certificate", "voucher_type"),
          "support_document": ("dian_enablement", "certificate", "voucher_type")}
@@ -60,3 +63,21 @@ def test_cards_show_the_companies_that_moved_last_with_their_whole_processes(db,
 
     assert card.company.id == company.id
     assert [p.workflow_id for p in card.processes] == ["e1"]
+
+
+def test_notifications_read_in_the_users_language_and_older_ones_as_stored(as_role, company):
+    Notification.create(company=company, kind="enabled", title=as_text(Message("notice.enabled")),
+                        body=as_text(Message("notice.enabled_body", {"company": company.legal_name})),
+                        source_key="e1:enabled")
+    Notification.create(company=None, kind="sla_breached",
+                        title=as_text(Message("notice.sla_exceeded", {"what": Message("sla.waiting_letter")})),
+                        source_key="e2-certificate:sla")
+    Notification.create(company=company, kind="reminder", title="Written before messages were codes",
+                        source_key="e3:old")
+
+    page = as_role("onboarding").get("/admin/").get_data(as_text=True)
+
+    assert "Lista para facturar electrónicamente" in page
+    assert "ANS vencido: esperando la carta de exoneración firmada" in page
+    assert "Written before messages were codes" in page
+    assert not [code for code in EVENTS if code in page], "a notification shows as its code"

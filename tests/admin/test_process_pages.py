@@ -5,6 +5,10 @@ import asyncio
 
 import pytest
 
+from habilita.messages import Message
+from habilita.messages.event_codes import EVENTS
+from habilita.messages.stored import as_text
+from habilita.console.messages import refused_problems
 from habilita.models import AuditEvent, ProcessRecord
 
 from .conftest import csrf_from, sign_in
@@ -67,11 +71,15 @@ async def test_the_validators_messages_are_shown_at_their_fields_and_nothing_mov
     before = ProcessRecord.get_by_id(workflow_id).version
     answer = await registration(onboarding, workflow_id, test_set_id="not-a-guid", pin="12")
     html = answer.get_data(as_text=True)
-    assert 'data-field="test_set_id"' in html and "debe ser un GUID" in html
-    assert 'data-field="pin"' in html and "5 dígitos" in html
+    assert 'data-field="test_set_id"' in html
+    assert "debe ser un GUID como 1b2c3d4e-0000-4a5b-8c9d-0123456789ab, no «not-a-guid»" in html
+    assert 'data-field="pin"' in html and "debe tener exactamente 5 dígitos" in html
+    assert "exact_digits" not in html and "must be" not in html, "codes and English never reach the page"
     assert ProcessRecord.get_by_id(workflow_id).version == before
     refusal = AuditEvent.get((AuditEvent.action == "submit_dian_registration") & (AuditEvent.outcome == "refused"))
-    assert "test_set_id" in refusal.reason
+    assert [(p.field, p.code) for p in refused_problems(refusal.reason)] == [("test_set_id", "guid"), ("pin", "exact_digits")]
+    history = (await in_thread(onboarding.get, f"/admin/process/{workflow_id}")).get_data(as_text=True)
+    assert "PIN del software: debe tener exactamente 5 dígitos" in history, "the page's history words the refusal"
 
 
 async def test_an_accepted_registration_moves_the_process_and_offers_the_certificate_step(onboarding, worker, company):
@@ -98,3 +106,48 @@ async def test_the_process_list_filters_exports_and_finds_by_id(onboarding, work
     assert workflow_id in csv and "Panadería La Espiga SAS (900123456-8)" in csv
     found = await in_thread(onboarding.get, f"/admin/search?q={workflow_id}")
     assert found.location.endswith(f"/admin/process/{workflow_id}")
+
+
+async def test_what_the_workflow_says_reads_in_spanish_and_never_as_a_code(onboarding, worker, company):
+    workflow_id = await start_p1(onboarding, company)
+    assert (await registration(onboarding, workflow_id, operation_mode="provider")).status_code == 302
+    for _ in range(100):
+        if ProcessRecord.get_by_id(workflow_id).current_step == "certificate":
+            break
+        await asyncio.sleep(0.1)
+    # What the workflow writes about itself when it is late (no later step overwrites it while the child waits).
+    ProcessRecord.update(last_error=as_text(Message("sla.exceeded_at", {
+        "step": "certificate", "why": Message("sla.waiting_letter")}))).where(
+        ProcessRecord.workflow_id == workflow_id).execute()
+
+    html = (await in_thread(onboarding.get, f"/admin/process/{workflow_id}")).get_data(as_text=True)
+
+    assert f"modo Software de un proveedor tecnológico, set de pruebas {TEST_SET_ID}" in html, "the audit detail"
+    assert "ANS vencido en el paso Certificado digital: esperando la carta de exoneración firmada" in html
+    assert not [code for code in EVENTS if code in html], "a message shows as its code"
+
+
+def test_a_refusal_is_shown_at_its_fields_in_spanish_and_the_rest_above_the_form(app):
+    from flask import get_flashed_messages
+
+    from habilita.console.processes.step_forms import form_class
+    from habilita.console.views.process_page import show_refusal
+    from habilita.messages import Problem
+    from habilita.processes import DECLARATIONS
+    from habilita.processes.refusals import Refusal
+
+    upload = DECLARATIONS["certificate"].action("signed_letter", "upload_signed_letter")
+    with app.test_request_context():
+        form = form_class(upload)(formdata=None)
+        show_refusal(form, Refusal("InvalidInput", problems=[
+            Problem("upload", "letter_too_large", {"size": "2,097,161", "limit": "1,048,576"}),
+            Problem("sha256", "sha256_format")]))
+        assert form.upload.errors == [
+            "el archivo tiene 2,097,161 bytes; el límite es 1,048,576 bytes (1 MB): escanéelo con menor resolución"]
+        assert get_flashed_messages() == [
+            "Resumen SHA-256 del archivo cargado: el resumen SHA-256 del archivo cargado debe tener 64 caracteres "
+            "hexadecimales", "Los datos no se guardaron. Revise los campos marcados."]
+    with app.test_request_context():
+        show_refusal(form, Refusal("WrongStep", problems=[
+            Problem("", "wrong_step", {"action": "upload_signed_letter", "step": "payment"})]))
+        assert get_flashed_messages() == ["El proceso ya no está en este paso; la página muestra ahora dónde está."]

@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+from habilita.messages.event_codes import EVENTS
 from habilita.models import AuditEvent, ProcessRecord
 from tests.support.conftest import (  # noqa: F401 (fixtures)
     dian_company, dian_faults, dian_sim, start_drill, support_worker, wait_for, wait_for_step,
@@ -87,7 +88,7 @@ async def test_a_bulk_action_over_the_filter_says_how_many_first_and_reports_eac
 
     text = done.get_data(as_text=True)
     assert 'data-done="3" data-refused="1" data-total="4"' in text
-    assert "not found:" in text
+    assert "no encontrado:" in text, "what the server said, in the console's language"
     for handle in handles:
         await wait_for_step(handle.id, "dian_submission", status="cancelled")
 
@@ -129,10 +130,13 @@ async def test_the_history_page_tells_the_story_verifies_it_and_exports_without_
     original = (await in_thread(browser.get, f"/admin/history/{handle.id}/temporal.json")).get_data(as_text=True)
 
     assert 'data-consistent="true"' in page
-    # The page speaks the console's language; the exports keep the words as stored.
+    # The page speaks the console's language; the exports keep the message and its English words.
     assert "comenzó el paso Registro en la DIAN" in page and "comenzó el paso Certificado digital" in page
     assert "ana@example.co: «Guardar el registro en la DIAN» aceptado" in page
-    assert any(row["text"] == "step Certificate started" for row in as_json)
+    assert "modo Software propio, set de pruebas " + TEST_SET_ID in page, "the workflow's audit detail, in words"
+    assert not [code for code in EVENTS if code in page], "a message shows as its code"
+    started = next(row for row in as_json if row["text"] == "step Certificate started")
+    assert (started["code"], started["params"]) == ("timeline.step_started", {"step": "certificate"})
     assert all(row["actor"] == "ana@example.co" for row in csv.DictReader(io.StringIO(as_csv)))
     assert json.loads(original)["runs"][0]["history"]["events"]
     for text in (page, json.dumps(as_json), as_csv, original):

@@ -65,9 +65,9 @@ async def test_start_register_and_status_drive_p1_from_the_command_line(
     refused = await invoke(env, "register", workflow_id, "--actor", "ana@example.co",
                            "--test-set-id", "not-a-guid", "--pin", "12")
     assert refused.exit_code == 1
-    assert "test_set_id: the test set id must be a GUID" in refused.output
-    assert "software_id: the software id is required" in refused.output
-    assert "pin: the software PIN must be 5 digits" in refused.output
+    assert "test_set_id: debe ser un GUID como 1b2c3d4e-0000-4a5b-8c9d-0123456789ab, no «not-a-guid»" in refused.output
+    assert "software_id: este campo es obligatorio" in refused.output
+    assert "pin: debe tener exactamente 5 dígitos" in refused.output
     assert ProcessRecord.get_by_id(workflow_id).current_step == "dian_registration"
 
     registered = await invoke(env, "register", workflow_id, "--actor", "ana@example.co", "--test-set-id", TEST_SET_ID,

@@ -6,6 +6,8 @@ import asyncio
 import pytest
 import requests
 
+from habilita.messages import Message
+from habilita.messages.stored import from_text
 from habilita.models import AuditEvent, ProcessRecord, VoucherType
 from habilita.support.actions import Acting, SupportActions, run_bulk
 from habilita.support.errors import MissingReason
@@ -44,11 +46,14 @@ async def test_retry_now_runs_the_failing_activity_at_once_after_dian_recovers(
     result = await SupportActions(client).retry_now(handle.id, ACTING)
 
     assert result.ok, result.message
-    assert "submit_to_dian (was attempt 3)" in result.message
+    (retried,) = result.message.params["activities"]
+    assert result.message.code == "support.retried"
+    assert retried == Message("support.retried_activity", {"activity": "submit_to_dian", "attempt": 3})
     # The next automatic attempt is 20 s away: only the retry gets here this soon.
     await wait_for_step(handle.id, "confirm", seconds=8)
     row = AuditEvent.get(AuditEvent.action == "support: retry now")
     assert (row.actor, row.reason, row.target_id, row.outcome) == ("sofia@habilita.co", "ticket 4411", handle.id, "ok")
+    assert from_text(row.detail).code == "support.retried", "the audit row keeps what support was told"
 
 
 async def _attempt_at_least(handle, attempt):
@@ -63,7 +68,7 @@ async def test_retry_now_is_refused_with_a_reason_when_nothing_is_retrying(clien
     result = await SupportActions(client).retry_now(handle.id, ACTING)
 
     assert not result.ok
-    assert result.message == "no activity is retrying: nothing to retry"
+    assert result.message == Message("support.nothing_retrying")
     assert AuditEvent.get(AuditEvent.action == "support: retry now").outcome == "refused"
 
 
@@ -95,7 +100,8 @@ async def test_a_step_the_process_does_not_declare_skippable_is_refused(client, 
     result = await SupportActions(client).skip_step(handle.id, "collect", ACTING)
 
     assert not result.ok
-    assert "step 'collect' cannot be skipped; skippable steps: confirm" in result.message
+    assert result.message == Message("support.refused", {"problems": [Message("support.field_problem", {
+        "field": "step", "problem": Message("step_not_skippable", {"step": "collect", "steps": ["confirm"]})})]})
     assert ProcessRecord.get_by_id(handle.id).current_step == "collect"
 
 
@@ -106,12 +112,14 @@ async def test_cancel_ends_the_process_and_its_projection_says_so(client, suppor
     result = await SupportActions(client).cancel(handle.id, ACTING)
 
     assert result.ok, result.message
+    assert result.message == Message("support.cancel_requested")
     await wait_for_step(handle.id, "collect", status="cancelled")
 
 
 def test_an_action_without_a_reason_is_not_attempted():
-    with pytest.raises(MissingReason, match="needs a reason"):
+    with pytest.raises(MissingReason, match="needs a reason") as missing:
         Acting(actor="sofia@habilita.co", reason="  ")
+    assert missing.value.message == Message("support.reason_required")
 
 
 async def test_a_bulk_cancel_of_fifty_reports_fifty_results_with_the_server_s_refusals(
@@ -127,7 +135,7 @@ async def test_a_bulk_cancel_of_fifty_reports_fifty_results_with_the_server_s_re
     assert [r.workflow_id for r in results] == ids
     assert sum(r.ok for r in results) == 49
     refused = results[-1]
-    assert not refused.ok and refused.message.startswith("not found:")
+    assert not refused.ok and refused.message.code == "support.not_found"
     assert AuditEvent.select().where(AuditEvent.action == "support: cancel").count() == 50
     for handle in handles:
         await wait_for_step(handle.id, "collect", status="cancelled")
@@ -161,7 +169,8 @@ async def test_a_reset_that_excludes_updates_waits_again_for_the_person(client, 
     result = await SupportActions(client).reset_to_step(handle.id, "collect", ACTING, exclude=("update",))
 
     assert result.ok, result.message
-    assert "re-applied: signal" in result.message
+    assert (result.message.code, result.message.params["step"]) == ("support.reset", "collect")
+    assert result.message.params["reapplied"] == [Message("support.reapplied_signals")]
     await wait_for_step(handle.id, "collect", status="waiting")
     await asyncio.sleep(1)
     assert ProcessRecord.get_by_id(handle.id).current_step == "collect"
@@ -184,4 +193,5 @@ async def test_a_reset_to_a_step_never_reached_says_which_steps_were(client, sup
     result = await SupportActions(client).reset_to_step(handle.id, "voucher", ACTING)
 
     assert not result.ok
-    assert "never began step 'voucher'; steps it began: collect" in result.message
+    assert result.message == Message("support.step_never_began", {"id": handle.id, "step": "voucher",
+                                                                  "steps": ["collect"]})

@@ -92,7 +92,7 @@ async def test_audit_export_writes_the_timeline_as_csv(client, settings, support
 
     assert code == 0, output
     lines = target.read_text().splitlines()
-    assert lines[0] == "at,source,kind,actor,text,run_id,event_id,workflow_id,action,outcome,reason,detail"
+    assert lines[0] == "at,source,kind,actor,text,run_id,event_id,workflow_id,action,outcome,reason,detail,code,params"
     assert any("update provide by ana@example.co accepted" in line for line in lines)
 
 
@@ -105,8 +105,9 @@ async def test_support_cancel_acts_on_each_process_and_reports_each(client, sett
                                   "--yes", "--actor", "sofia@habilita.co", "--reason", "duplicate processes")
 
     assert code == 1, output
-    assert f"{first.id}\tdone\tcancellation requested" in output
-    assert "missing-id\tREFUSED\tnot found:" in output
+    # What the server said, in the CLI's language (Spanish unless HABILITA_LOCALE says otherwise).
+    assert f"{first.id}\tdone\tcancelación solicitada" in output
+    assert "missing-id\tREFUSED\tno encontrado:" in output
     assert "cancel: 2 done, 1 refused, of 3" in output
     for handle in (first, second):
         await wait_for_step(handle.id, "collect", status="cancelled")

@@ -40,6 +40,9 @@ async def test_an_activity_failing_at_dian_shows_as_retrying_with_dian_s_answer(
     assert entry.step == "dian_submission"
     assert "activity submit_to_dian retrying: attempt " in entry.why
     assert "HTTP 503" in entry.why
+    (reason,) = entry.reasons
+    assert reason.message.code == "stuck.last_failure"
+    assert reason.message.params["retrying"].params["activity"] == "submit_to_dian"
     assert entry_for(await find_stuck(client, options=on(task_queue)), calm.id) is None
 
 
@@ -74,6 +77,8 @@ async def test_a_workflow_task_that_keeps_failing_shows_with_temporal_s_cause(
 
     assert WORKFLOW_TASK_FAILING in entry.signals
     assert "workflow task failing (WorkflowWorkerUnhandledFailure) at step collect" in entry.why
+    failing = next(r for r in entry.reasons if r.signal == WORKFLOW_TASK_FAILING)
+    assert failing.message.params == {"cause": "WorkflowWorkerUnhandledFailure", "step": "collect"}
 
 
 async def test_a_step_waiting_on_staff_past_its_sla_shows_how_long_it_waited(
@@ -98,6 +103,7 @@ async def test_a_step_waiting_on_staff_past_its_sla_shows_how_long_it_waited(
     entry = entry_for(after, handle.id)
     assert entry.signals == {SLA_OVERRUN}
     assert entry.why == "waiting on staff for 3 d 1 h (SLA 3 d)"
+    assert entry.reasons[0].message.params == {"who": "staff", "waited": "3 d 1 h", "sla": "3 d"}
 
 
 async def _server_now(env):

@@ -34,19 +34,20 @@ async def finished_drill(client, start_drill):
 async def test_the_timeline_tells_steps_people_and_support_in_order(client, support_worker, start_drill):
     handle = await finished_drill(client, start_drill)
 
-    texts = [e.text for e in await build_timeline(client, handle.id)]
+    timeline = await build_timeline(client, handle.id)
+    texts = [e.text for e in timeline]
 
     expected_in_order = [
         "process DrillProcess started",
         "step Collect started",
         "update provide by ana@example.co accepted",
         "step Dian submission started",
-        "upload the document to DIAN done",
+        "submit to dian done",
         "step Voucher started",
-        "create the voucher type done",
+        "create voucher done",
         "step Confirm started",
         "update upload letter by ana@example.co rejected: file is 2.1 MB; at most 1 MB",
-        "update skip step by sofia@habilita.co accepted, step confirm, reason company confirmed by phone",
+        "update skip step by sofia@habilita.co accepted, step Confirm, reason company confirmed by phone",
         "skip confirm; reason: company confirmed by phone",
         "process completed",
         "process finished",
@@ -54,6 +55,14 @@ async def test_the_timeline_tells_steps_people_and_support_in_order(client, supp
     positions = [next((i for i, t in enumerate(texts) if t == wanted), None) for wanted in expected_in_order]
     assert None not in positions, [w for w, p in zip(expected_in_order, positions) if p is None]
     assert positions == sorted(positions)
+    # Each Temporal line is a message (its text is its English rendering); machine names stay machine names.
+    told = {e.message.code: e.message.params for e in timeline if e.source == "temporal"}
+    assert told["timeline.step_started"]["step"] in {"collect", "dian_submission", "voucher", "confirm"}
+    assert told["timeline.update_rejected"]["update"] == "upload_letter"
+    assert told["timeline.update_accepted_with"]["update"] == "skip_step"
+    # An activity is named by its type (the workflow's English summary is for Temporal's UI only).
+    assert "upload the document to DIAN" not in " ".join(texts)
+    assert all(e.message is None for e in timeline if e.source == "audit")
 
 
 async def test_secrets_never_reach_the_timeline_its_exports_or_the_raw_history(client, support_worker, start_drill):
@@ -77,6 +86,11 @@ async def test_the_timeline_filters_by_actor_and_exports_as_json_and_csv(client,
     assert {e.source for e in by_sofia} == {"temporal", "audit"}
     assert [row["text"] for row in as_json] == [row["text"] for row in as_csv] == [e.text for e in by_sofia]
     assert as_json[0]["at"].endswith("Z")
+    # A Temporal line exports its message too: the code, and its parameters (as JSON in the CSV).
+    skip = next(i for i, e in enumerate(by_sofia) if e.source == "temporal")
+    assert as_json[skip]["code"] == as_csv[skip]["code"] == "timeline.update_accepted_with"
+    assert json.loads(as_csv[skip]["params"]) == as_json[skip]["params"]
+    assert as_json[skip]["params"]["actor"] == "sofia@habilita.co"
 
 
 async def test_a_reset_shows_in_the_timeline_with_who_and_why_and_both_runs(client, support_worker, start_drill):

@@ -15,6 +15,8 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 
 from habilita.activities.representatives import LegalRepresentative
 from habilita.activities.uploads import receive_signed_letter
+from habilita.messages import Message
+from habilita.messages.stored import from_text
 from habilita.models import CertificateLoan, Company, Notification, StoredFile, ProcessRecord, TestSetDocument, VoucherType
 from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
@@ -55,22 +57,27 @@ async def finish_after_certificate(client, handle, portal, company, *, prefix="S
     """Steps 3 to 6, the same whichever certificate the company signs with."""
     await wait_for_step(handle.id, "test_set", status="waiting")
     status = await handle.query(EInvoicingEnablement.status)
-    assert company.display_tax_id in status.warning and "cannot change" in status.warning
-    await handle.execute_update(EInvoicingEnablement.start_test_set,
-                                TestSetStart(actor=ACTOR, confirmed_tax_id=company.display_tax_id))
+    assert status.warning == Message("test_set.nit_locked", {"nit": company.display_tax_id})
+    answer = await handle.execute_update(EInvoicingEnablement.start_test_set,
+                                         TestSetStart(actor=ACTOR, confirmed_tax_id=company.display_tax_id))
+    assert answer == status.warning
     await wait_for_step(handle.id + "-test-set", "accepted", status="completed", seconds=60)
     assert Company.get_by_id(company.id).tax_id_locked_at is not None
 
     await wait_for_step(handle.id, "numbering_resolution", status="waiting")
     answer = await handle.execute_update(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation(ACTOR))
-    assert "no numbering range" in answer
+    assert answer.code == "numbering.no_range"
+    # DIAN's answer is a message of its own: its operation code and its own words, kept as data.
+    said = answer.params["answer"]
+    assert (said["code"], said["params"]["operation"]) == ("numbering.dian_answer", "301")
+    assert said["params"]["description"], "DIAN's own words"
     portal.request_test_resolution(company.tax_id)
     answer = await handle.execute_update(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation(ACTOR))
-    assert "not associated" in answer
+    assert answer == Message("numbering.range_without_prefixes")
 
     await wait_for_step(handle.id, "prefix_association", status="waiting")
     answer = await handle.execute_update(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation(ACTOR))
-    assert "not associated" in answer
+    assert answer.code == "numbering.prefixes_not_associated"
     portal.associate_prefix(company.tax_id, prefix)
     await handle.execute_update(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation(ACTOR))
 
@@ -80,8 +87,9 @@ async def finish_after_certificate(client, handle, portal, company, *, prefix="S
         await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
             actor=ACTOR, resolution_id=resolution.resolution_id, prefix=prefix, next_number=1))
     assert {d["field"] for d in refused.value.cause.details} == {"next_number"}
-    await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
+    answer = await handle.execute_update(EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
         actor=ACTOR, resolution_id=resolution.resolution_id, prefix=prefix, next_number=resolution.range_from))
+    assert answer == Message("voucher_types.creating_invoicing", {"prefix": prefix})
     assert await handle.result() == "enabled"
 
     record = ProcessRecord.get_by_id(handle.id)
@@ -93,7 +101,8 @@ async def finish_after_certificate(client, handle, portal, company, *, prefix="S
     sent = TestSetDocument.select().where(TestSetDocument.workflow_id == handle.id + "-test-set").count()
     assert sent == sum(SMALL_SET)
     assert [r["times_seen"] for r in portal.received()] == [1] * sent
-    assert Notification.select().where((Notification.company == company.id) & (Notification.kind == "enabled")).exists()
+    enabled = Notification.get((Notification.company == company.id) & (Notification.kind == "enabled"))
+    assert from_text(enabled.title) == Message("notice.enabled")
 
 
 
@@ -160,12 +169,13 @@ async def test_loaned_certificate_path_takes_p1_to_enabled_and_schedules_the_own
     message = await child.execute_update(CertificateActivation.upload_signed_letter,
                                          SignedLetterUpload(ACTOR, first.stored_file_id, first.sha256))
     loan_date = CertificateLoan.get(CertificateLoan.workflow_id == child.id).loan_date
-    assert loan_date is not None and loan_date.date().isoformat() in message
+    assert loan_date is not None
+    assert message == Message("letter.received", {"date": loan_date.date().isoformat()})
 
     rescanned = receive_signed_letter(pdf + b"\n% rescanned\n", "carta-firmada-2.pdf")
     message = await child.execute_update(CertificateActivation.upload_signed_letter,
                                          SignedLetterUpload(ACTOR, rescanned.stored_file_id, rescanned.sha256))
-    assert "does not renew" in message
+    assert message == Message("letter.replaced", {"date": loan_date.date().isoformat()})
     loan = CertificateLoan.get(CertificateLoan.workflow_id == child.id)
     assert loan.loan_date == loan_date and loan.signed_letter_id == rescanned.stored_file_id
 

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from habilita.messages import Problem
 from habilita.models import AuditEvent, ProcessRecord
 from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
 
@@ -62,10 +63,14 @@ async def test_a_bad_registration_is_refused_field_by_field_and_changes_nothing(
                              test_set_id="not-a-guid", software_id="", pin="12"),
         )
 
-    fields = {d["field"]: d["message"] for d in refused.value.cause.details}
-    assert set(fields) == {"test_set_id", "software_id", "pin"}
-    assert "GUID" in fields["test_set_id"]
-    assert "5 digits" in fields["pin"]
+    fields = {p.field: p for p in map(Problem.from_detail, refused.value.cause.details)}
+    assert fields == {
+        "test_set_id": Problem("test_set_id", "guid",
+                               {"value": "not-a-guid", "example": "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"}),
+        "software_id": Problem("software_id", "required"),
+        "pin": Problem("pin", "exact_digits", {"digits": 5}),
+    }
+    assert refused.value.cause.type == "InvalidInput" and refused.value.cause.non_retryable
     status = await handle.query(EInvoicingEnablement.status)
     assert status.step == "dian_registration" and status.registration is None
     assert ProcessRecord.get_by_id(handle.id).version == before

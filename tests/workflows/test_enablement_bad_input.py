@@ -17,6 +17,7 @@ import requests
 from temporalio.client import WorkflowUpdateFailedError
 
 from habilita.activities.uploads import MAX_LETTER_BYTES, UploadRefused, receive_signed_letter
+from habilita.messages import Message, Problem
 from habilita.models import AuditEvent, CertificateLoan, DianSoftware, ProcessRecord, Representative, StoredFile, VoucherType
 from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, PaymentCheck, SignedLetterDeletion, SignedLetterUpload,
@@ -39,8 +40,9 @@ async def refusal(handle, update, argument):
     return refused.value.cause
 
 
-def at_fields(failure) -> dict[str, str]:
-    return {d["field"]: d["message"] for d in failure.details}
+def at_fields(failure) -> dict[str, Problem]:
+    """Each refused field's problem (a validator refuses a field once)."""
+    return {p.field: p for p in map(Problem.from_detail, failure.details)}
 
 
 async def start_certificate(client, task_queue, company, path: str):
@@ -63,15 +65,15 @@ async def test_an_empty_registration_names_every_missing_field_and_records_nothi
     failure = await refusal(handle, EInvoicingEnablement.submit_dian_registration,
                             DianRegistration(actor="", operation_mode="", test_set_id=""))
 
-    fields = at_fields(failure)
-    assert set(fields) == {"actor", "operation_mode", "test_set_id"}
-    assert fields["actor"] == "the acting user is required"
-    assert fields["test_set_id"] == "the test set id is required"
-    assert "own_software, provider" in fields["operation_mode"]
+    assert at_fields(failure) == {
+        "actor": Problem("actor", "required"),
+        "operation_mode": Problem("operation_mode", "one_of", {"choices": ["own_software", "provider"]}),
+        "test_set_id": Problem("test_set_id", "required"),
+    }
     failure = await refusal(handle, EInvoicingEnablement.submit_dian_registration,
                             DianRegistration(actor=ACTOR, operation_mode="own_software",
                                              test_set_id=str(uuid.uuid4()), software_id="", pin=""))
-    assert at_fields(failure) == {"software_id": "the software id is required", "pin": "the software PIN is required"}
+    assert at_fields(failure) == {"software_id": Problem("software_id", "required"), "pin": Problem("pin", "required")}
     assert ProcessRecord.get_by_id(handle.id).version == before
     assert DianSoftware.select().count() == 0 and AuditEvent.select().count() == 0
 
@@ -85,27 +87,28 @@ async def test_a_representative_with_every_field_empty_gets_one_message_per_fiel
 
     failure = await refusal(handle, CertificateActivation.submit_representative, empty)
 
-    fields = at_fields(failure)
-    assert set(fields) == set(REPRESENTATIVE_FIELDS)
-    assert all(message.endswith(" is required") for message in fields.values()), fields
-    assert len(failure.details) == len(REPRESENTATIVE_FIELDS), "one message per field, no duplicates"
+    assert at_fields(failure) == {field: Problem(field, "required") for field in REPRESENTATIVE_FIELDS}
+    assert len(failure.details) == len(REPRESENTATIVE_FIELDS), "one problem per field, no duplicates"
     assert ProcessRecord.get_by_id(handle.id).version == before
     assert Representative.select().count() == 0 and CertificateLoan.select().count() == 0
 
 
+CEDULA = {"document": "cédula de ciudadanía"}
 INVALID_REPRESENTATIVES = [
-    ({"full_name": "Ana"}, "full_name", "first and last names"),
-    ({"document_type": "TI"}, "document_type", "must be one of CC, CE, PA, NIT"),
-    ({"document_number": "52.123.456"}, "document_number", "digits only"),
-    ({"document_number": "12345"}, "document_number", "6 to 10 digits"),
-    ({"document_type": "PA", "document_number": "AB-12"}, "document_number", "passport number"),
-    ({"check_digit": "3"}, "check_digit", "only a NIT has a check digit"),
-    ({"document_type": "NIT", "document_number": "900123456"}, "check_digit", "required when the document is a NIT"),
-    ({"document_type": "NIT", "document_number": "900123456", "check_digit": "3"}, "check_digit",
-     "the check digit of NIT 900123456 is 8, not 3"),
-    ({"document_type": "NIT", "document_number": "90012A456", "check_digit": "8"}, "document_number", "digits only"),
-    ({"email": "ana.laespiga.co"}, "email", "is not an e-mail address"),
-    ({"phone": "300 123"}, "phone", "7 or 10 digits"),
+    ({"full_name": "Ana"}, Problem("full_name", "full_name_incomplete")),
+    ({"document_type": "TI"}, Problem("document_type", "one_of", {"choices": ["CC", "CE", "PA", "NIT"]})),
+    ({"document_number": "52.123.456"}, Problem("document_number", "id_card_digits", CEDULA)),
+    ({"document_number": "12345"}, Problem("document_number", "id_card_length", {**CEDULA, "minimum": 6, "maximum": 10})),
+    ({"document_type": "PA", "document_number": "AB-12"},
+     Problem("document_number", "passport_format", {"minimum": 5, "maximum": 12})),
+    ({"check_digit": "3"}, Problem("check_digit", "check_digit_only_nit")),
+    ({"document_type": "NIT", "document_number": "900123456"}, Problem("check_digit", "check_digit_required_for_nit")),
+    ({"document_type": "NIT", "document_number": "900123456", "check_digit": "3"},
+     Problem("check_digit", "tax_id_check_digit", {"kind": "NIT", "number": "900123456", "expected": "8", "given": "3"})),
+    ({"document_type": "NIT", "document_number": "90012A456", "check_digit": "8"},
+     Problem("document_number", "tax_id_not_digits", {"kind": "NIT", "value": "90012A456"})),
+    ({"email": "ana.laespiga.co"}, Problem("email", "not_an_email", {"value": "ana.laespiga.co"})),
+    ({"phone": "300 123"}, Problem("phone", "phone_digits")),
 ]
 
 
@@ -114,11 +117,10 @@ async def test_each_invalid_representative_field_gets_its_own_message_and_nothin
     handle = await start_certificate(client, task_queue, company, "loan")
     before = (await wait_for_step(handle.id, "representative", status="waiting")).version
 
-    for changes, field, fragment in INVALID_REPRESENTATIVES:
+    for changes, problem in INVALID_REPRESENTATIVES:
         failure = await refusal(handle, CertificateActivation.submit_representative,
                                 dataclasses.replace(REPRESENTATIVE, **changes))
-        assert list(at_fields(failure)) == [field], (changes, failure.details)
-        assert fragment in at_fields(failure)[field], (changes, failure.details)
+        assert at_fields(failure) == {problem.field: problem}, (changes, failure.details)
 
     assert ProcessRecord.get_by_id(handle.id).version == before
     assert Representative.select().count() == 0 and StoredFile.select().count() == 0
@@ -145,9 +147,9 @@ def padded(pdf: bytes, size: int) -> bytes:
 
 
 @pytest.mark.parametrize("content, name, expected", [
-    (b"", "empty.pdf", "the file is empty"),
-    (b"PK\x03\x04 a zip file, not a letter", "carta.zip", "is not a PDF"),
-    (b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n%%EOF\n", "carta.pdf", "damaged"),
+    (b"", "empty.pdf", "letter_empty"),
+    (b"PK\x03\x04 a zip file, not a letter", "carta.zip", "letter_not_pdf"),
+    (b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n%%EOF\n", "carta.pdf", "letter_damaged"),
 ], ids=["empty", "not-a-pdf", "corrupt-pdf"])
 async def test_an_unusable_letter_is_refused_with_a_clear_message_and_nothing_is_stored(
         client, task_queue, worker, company, content, name, expected):
@@ -157,7 +159,7 @@ async def test_an_unusable_letter_is_refused_with_a_clear_message_and_nothing_is
     with pytest.raises(UploadRefused) as refused:
         receive_signed_letter(content, name)
 
-    assert expected in str(refused.value)
+    assert refused.value.problem == Problem("upload", expected)
     assert StoredFile.select().count() == files
     assert ProcessRecord.get_by_id(handle.id).version == version
     assert not (await handle.query(CertificateActivation.status)).signed_letter_uploaded
@@ -170,14 +172,16 @@ async def test_a_letter_of_exactly_one_megabyte_is_accepted_and_one_byte_more_is
 
     with pytest.raises(UploadRefused) as refused:
         receive_signed_letter(padded(pdf, MAX_LETTER_BYTES + 1), "carta.pdf")
-    assert "1,048,577 bytes; the limit is 1,048,576 bytes (1 MB)" in str(refused.value)
+    assert refused.value.problem == Problem("upload", "letter_too_large", {"size": "1,048,577", "limit": "1,048,576"})
+    assert "1,048,577 bytes; the limit is 1,048,576 bytes (1 MB)" in str(refused.value), "English, for the logs"
     assert StoredFile.select().count() == files
 
     staged = receive_signed_letter(padded(pdf, MAX_LETTER_BYTES), "carta.pdf")
     assert staged.size == MAX_LETTER_BYTES
     message = await handle.execute_update(CertificateActivation.upload_signed_letter,
                                           SignedLetterUpload(ACTOR, staged.stored_file_id, staged.sha256))
-    assert message.startswith("letter received; the certificate loan dates from")
+    loan_date = CertificateLoan.get(CertificateLoan.workflow_id == handle.id).loan_date
+    assert message == Message("letter.received", {"date": loan_date.date().isoformat()})
 
 
 async def test_an_upload_update_without_a_stored_file_is_refused_at_its_fields(client, task_queue, worker, company):
@@ -186,7 +190,8 @@ async def test_an_upload_update_without_a_stored_file_is_refused_at_its_fields(c
 
     failure = await refusal(handle, CertificateActivation.upload_signed_letter, SignedLetterUpload(ACTOR, 0, "abc"))
 
-    assert set(at_fields(failure)) == {"stored_file_id", "sha256"}
+    assert at_fields(failure) == {"stored_file_id": Problem("stored_file_id", "upload_first"),
+                                  "sha256": Problem("sha256", "sha256_format")}
     assert ProcessRecord.get_by_id(handle.id).version == version
     assert CertificateLoan.get(CertificateLoan.workflow_id == handle.id).loan_date is None
 
@@ -199,14 +204,13 @@ async def test_uploading_again_after_deleting_keeps_the_loan_date_and_says_so(cl
     loan_date = CertificateLoan.get(CertificateLoan.workflow_id == handle.id).loan_date
 
     deleted = await handle.execute_update(CertificateActivation.delete_signed_letter, SignedLetterDeletion(ACTOR))
-    assert "the loan date does not change" in deleted
+    assert deleted == Message("letter.deleted")
     assert CertificateLoan.get(CertificateLoan.workflow_id == handle.id).signed_letter is None
     again = receive_signed_letter(pdf + b"\n% scanned again\n", "carta-2.pdf")
     message = await handle.execute_update(CertificateActivation.upload_signed_letter,
                                           SignedLetterUpload(ACTOR, again.stored_file_id, again.sha256))
 
-    assert message == ("the exoneration letter was updated; this does not renew the certificate loan, "
-                       f"whose date stays {loan_date.date().isoformat()}")
+    assert message == Message("letter.replaced", {"date": loan_date.date().isoformat()})
     loan = CertificateLoan.get(CertificateLoan.workflow_id == handle.id)
     assert loan.loan_date == loan_date and loan.signed_letter_id == again.stored_file_id
 
@@ -248,9 +252,11 @@ async def test_a_voucher_type_outside_the_authorized_range_or_resolution_is_refu
                                     dataclasses.replace(setup, prefix="FE", resolution_id=resolution.resolution_id + 99,
                                                         next_number=resolution.range_from)))
 
-    authorized = f"the authorized range {resolution.range_from}-{resolution.range_to}"
-    assert beyond == below == {"next_number": f"the next number must lie in {authorized}"}
-    assert set(wrong) == {"resolution_id"} and str(resolution.resolution_id) in wrong["resolution_id"]
+    authorized = {"first": resolution.range_from, "last": resolution.range_to}
+    assert beyond == below == {"next_number": Problem("next_number", "next_number_out_of_range", authorized)}
+    assert wrong == {"resolution_id": Problem("resolution_id", "resolution_not_synced", {"offered": [
+        {"code": "resolution_choice", "params": {"id": resolution.resolution_id, "prefix": resolution.prefix,
+                                                 "number": resolution.resolution_number}}]})}
     assert ProcessRecord.get_by_id(handle.id).version == version
     assert VoucherType.select().count() == 0
 
@@ -276,6 +282,11 @@ async def test_updates_sent_at_the_wrong_step_are_refused_with_the_current_step(
     assert {f.type for f in refusals} == {"WrongStep"}
     assert all(f.message.endswith("the process is at step 'dian_registration'") for f in refusals[:3])
     assert all(f.message.endswith("the process is at step 'payment'") for f in refusals[3:])
+    updates = ("start_test_set", "confirm_resolution_requested", "configure_voucher_type", "choose_path",
+               "upload_signed_letter", "submit_representative")
+    steps = ("dian_registration",) * 3 + ("payment",) * 3
+    assert [[Problem.from_detail(d) for d in f.details] for f in refusals] == [
+        [Problem("", "wrong_step", {"action": update, "step": step})] for update, step in zip(updates, steps)]
     assert ProcessRecord.get_by_id(p1.id).version == version
     assert Representative.select().count() == 0 and VoucherType.select().count() == 0
     assert (await own.query(CertificateActivation.status)).step == "payment"

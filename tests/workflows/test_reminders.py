@@ -15,6 +15,8 @@ from datetime import timedelta
 
 import requests
 
+from habilita.messages import Message
+from habilita.messages.stored import from_text
 from habilita.models import Notification, ProcessRecord, SigningCertificate
 from habilita.workflows.certificate import CertificateActivation, CertificatePathChoice, PaymentCheck, StartCertificate
 from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, TestSetStart
@@ -31,6 +33,15 @@ HOUR = timedelta(hours=1)
 def notifications(kind: str, company) -> list[Notification]:
     return list(Notification.select().where((Notification.kind == kind) & (Notification.company == company.id))
                 .order_by(Notification.id))
+
+
+def last_error(workflow_id: str) -> Message | None:
+    """What the process wrote about itself as its last error (None when it wrote nothing)."""
+    return from_text(ProcessRecord.get_by_id(workflow_id).last_error)
+
+
+def code_of(message) -> str:
+    return message.code if message is not None else ""
 
 
 async def eventually(check, *, seconds: float = 20):
@@ -56,17 +67,20 @@ async def test_an_unpaid_own_certificate_reminds_every_day_and_is_marked_overdue
 
     await eventually(lambda: len(notifications("certificate_payment_reminder", company)) == 3)
     reminder = notifications("certificate_payment_reminder", company)[0]
-    assert "365 days" in reminder.body and "pay it to continue" in reminder.body
+    assert from_text(reminder.title) == Message("notice.payment_due")
+    body = from_text(reminder.body)
+    assert (body.code, body.params["days"], body.params["company"]) == (
+        "notice.payment_due_body", 365, company.legal_name)
     record = ProcessRecord.get_by_id(handle.id)
     assert (record.current_step, record.status, record.last_error) == ("payment", "waiting", "")
 
     await skipping_env.fast_forward(handle, 2 * DAY)
 
     await eventually(lambda: ProcessRecord.get_by_id(handle.id).last_error != "")
-    assert ProcessRecord.get_by_id(handle.id).last_error == (
-        "SLA exceeded: waiting for the certificate payment for more than 5 days, 0:00:00")
+    assert last_error(handle.id) == Message("sla.exceeded_for", {
+        "what": {"code": "sla.waiting_payment", "params": {}}, "sla": "5 d"})
     (breach,) = Notification.select().where(Notification.kind == "sla_breached")
-    assert company.display_tax_id in breach.body
+    assert from_text(breach.body).params["tax_id"] == company.display_tax_id
     assert len(notifications("certificate_payment_reminder", company)) == 5
 
     requests.post(f"{billing_simulator}/certificate-payments/{company.tax_id}", timeout=10).raise_for_status()
@@ -111,11 +125,11 @@ async def test_the_numbering_wait_reminds_while_dian_answers_301_and_moves_on_wh
     await skipping_env.fast_forward(handle, 2 * DAY + HOUR)
 
     await eventually(lambda: len(notifications("numbering_resolution_reminder", company)) == 2)
-    assert all("no numbering range for the company yet" in n.body
+    assert all(from_text(n.body).code == "numbering.no_range"
                for n in notifications("numbering_resolution_reminder", company))
     status = await handle.query(EInvoicingEnablement.status)
     assert (status.step, status.waiting_on) == ("numbering_resolution", "company")
-    assert "keep waiting" in status.last_check
+    assert status.last_check.code == "numbering.no_range"
 
     # The company gets its resolution at DIAN and nobody tells us: the next reminder's check sees it.
     portal.request_test_resolution(company.tax_id)
@@ -138,20 +152,25 @@ async def test_a_rejected_test_set_waiting_for_staff_reminds_and_is_marked_overd
     record = await wait_for_step(test_set.id, "rejected", status="waiting", seconds=60)
     assert record.waiting_on == "staff"
     # Entering the step and recording DIAN's verdict are two projections: wait for the second.
-    await eventually(lambda: ProcessRecord.get_by_id(test_set.id).last_error.startswith(
-        "round 1: 4 rejected, set rejected"))
+    await eventually(lambda: code_of(last_error(test_set.id)) == "test_set.rejections")
+    rejections = last_error(test_set.id).params
+    assert (rejections["round"], rejections["rejected"], rejections["set"]["code"]) == (
+        1, 4, "test_set.set_rejected")
+    assert len(rejections["documents"]) == 4
 
     await skipping_env.fast_forward(test_set, DAY + HOUR)
 
     await eventually(lambda: len(notifications("test_set_rejected_reminder", company)) == 1)
-    assert ProcessRecord.get_by_id(test_set.id).last_error.startswith("round 1:")
+    assert last_error(test_set.id).code == "test_set.rejections"
 
     await skipping_env.fast_forward(test_set, 4 * DAY)
 
-    await eventually(lambda: ProcessRecord.get_by_id(test_set.id).last_error.startswith("SLA exceeded"))
+    await eventually(lambda: code_of(last_error(test_set.id)) == "test_set.overdue")
     record = ProcessRecord.get_by_id(test_set.id)
     assert (record.current_step, record.status, record.waiting_on) == ("rejected", "waiting", "staff")
-    assert "resend" in record.last_error and "round 1: 4 rejected" in record.last_error
+    overdue = last_error(test_set.id).params
+    assert overdue["what"]["code"] == "sla.rejected_test_set_waited"
+    assert (overdue["rejections"]["code"], overdue["rejections"]["params"]["rejected"]) == ("test_set.rejections", 4)
     assert Notification.select().where(Notification.kind == "sla_breached").count() == 1
     status = await test_set.query(TestSetSubmission.status)
     assert (status.set_status, status.rejected) == ("rejected", 4)
@@ -171,7 +190,8 @@ async def test_the_own_certificate_reminder_fires_after_its_delay_until_the_comp
 
     await skipping_env.fast_forward(handle, 2 * DAY)
     await eventually(lambda: len(notifications("own_certificate_reminder", company)) == 1)
-    assert "loaned certificate" in notifications("own_certificate_reminder", company)[0].body
+    assert from_text(notifications("own_certificate_reminder", company)[0].body) == Message(
+        "notice.own_certificate_body", {"company": company.legal_name})
 
     bought = dt.datetime.utcnow()
     SigningCertificate.create(company=company, holder_nit=company.tax_id, subject=f"CN={company.legal_name}",

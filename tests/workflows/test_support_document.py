@@ -16,6 +16,8 @@ from habilita.activities.support_document import SignSupportDocument
 from habilita.activities.uploads import receive_signed_letter
 from habilita.activities.wiring import enablement_activities
 from habilita.dian.verify import verify_document
+from habilita.messages import Message, Problem
+from habilita.messages.stored import from_text
 from habilita.models import CertificateLoan, DianSoftware, Notification, ProcessRecord, StoredFile, VoucherType
 from habilita.workflows.certificate import CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload
 from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement, TestSetStart
@@ -112,13 +114,13 @@ async def test_p2_after_p1_goes_from_step_2_to_ready_and_signs_a_support_documen
         SupportDocumentEnablement.confirm_provider_certificate, ProviderCertificateConfirmation(""))) == {"actor"}
     answer = await handle.execute_update(SupportDocumentEnablement.confirm_provider_certificate,
                                          ProviderCertificateConfirmation(ACTOR))
-    assert settings.provider_nit in answer
+    assert answer == Message("support_certificate.signs_with", {"nit": settings.provider_nit})
 
     record = await wait_for_step(handle.id, "resolution", status="waiting")
     assert record.waiting_on == "company"
     status = await handle.query(SupportDocumentEnablement.status)
     assert status.step_number == 3
-    assert "wait" in status.message and "associat" in status.message
+    assert status.message == Message("support_document.wait_for_dian")
     assert await refused_fields(handle.execute_update(
         SupportDocumentEnablement.confirm_dian_substep, DianSubstepDone(ACTOR, "associate_prefixes"))) == {"substep"}
     assert portal.enable_support_document(company.tax_id)["status"] == 1  # an invoicer's DS set passes at once
@@ -127,7 +129,11 @@ async def test_p2_after_p1_goes_from_step_2_to_ready_and_signs_a_support_documen
     portal.request_test_resolution(company.tax_id, kind="support_document")
     answer = await handle.execute_update(SupportDocumentEnablement.confirm_dian_substep,
                                          DianSubstepDone(ACTOR, "request_resolution"))
-    assert "no numbering range" in answer  # the SEDS prefix is not associated yet: DIAN lists only SETT
+    # The SEDS prefix is not associated yet: DIAN lists only SETT.
+    assert (answer.code, answer.params["substep"]) == ("substep.recorded", "request_resolution")
+    assert answer.params["rest"]["code"] == "numbering.no_range"
+    assert answer.params["rest"]["params"]["answer"] == {"code": "numbering.no_new_support_range",
+                                                         "params": {"operation": "301"}}
     portal.associate_prefix(company.tax_id, "SEDS")
     await handle.execute_update(SupportDocumentEnablement.confirm_dian_substep,
                                 DianSubstepDone(ACTOR, "associate_prefixes"))
@@ -151,7 +157,7 @@ async def test_p2_after_p1_goes_from_step_2_to_ready_and_signs_a_support_documen
     (voucher,) = VoucherType.select().where(VoucherType.document_kind == "support_document")
     assert (voucher.prefix, voucher.next_number) == ("SEDS", resolution.range_from + 7)
     status = await handle.query(SupportDocumentEnablement.status)
-    assert status.message == "ready to issue support documents" and len(status.sample_cuds) == 96
+    assert status.message == Message("support_document.ready") and len(status.sample_cuds) == 96
 
     sign = next(a for a in enablement_activities(settings) if a.__name__ == "sign_support_document")
     software = DianSoftware.get(DianSoftware.company == company.id)
@@ -169,7 +175,7 @@ async def test_p2_for_a_company_without_p1_starts_at_step_1_and_refuses_a_wrong_
     record = await wait_for_step(handle.id, "dian_enablement", status="waiting")
     assert record.process_type == "support_document" and record.waiting_on == "staff"
     status = await handle.query(SupportDocumentEnablement.status)
-    assert status.started_at_step == 1 and "test set id" in status.message
+    assert status.started_at_step == 1 and status.message == Message("support_document.enable_at_dian")
 
     assert await refused_fields(handle.execute_update(
         SupportDocumentEnablement.confirm_support_document_at_dian,
@@ -185,11 +191,13 @@ async def test_p2_for_a_company_without_p1_starts_at_step_1_and_refuses_a_wrong_
         await handle.execute_update(SupportDocumentEnablement.confirm_support_document_at_dian,
                                     SupportDocumentAtDian(test_set_id=registration["test_set_id"], **common))
     assert "support-document set" in str(refused.value.cause)
+    assert [Problem.from_detail(d) for d in refused.value.cause.details] == [Problem(
+        "test_set_id", "test_set_not_support_document", {"id": registration["test_set_id"], "nit": company.tax_id})]
     assert not DianSoftware.select().where(DianSoftware.company == company.id).exists()
 
     answer = await handle.execute_update(SupportDocumentEnablement.confirm_support_document_at_dian,
                                          SupportDocumentAtDian(test_set_id=ds_set["test_set_id"], **common))
-    assert "not accepted the support-document test set yet" in answer
+    assert answer.code == "support_set.pending" and answer.params["answer"]
     assert DianSoftware.get(DianSoftware.company == company.id).software_id == registration["software_id"]
     status = await handle.query(SupportDocumentEnablement.status)
     assert (status.step, status.substeps_done) == ("dian_enablement", ("enable_support_document",))
@@ -212,5 +220,9 @@ async def test_a_waiting_p2_step_reminds_the_company_and_flags_its_sla_on_workfl
             break
         await asyncio.sleep(0.05)
     assert reminders >= 2
-    assert record.last_error.startswith("SLA exceeded at dian_enablement") and record.current_step == "dian_enablement"
+    assert from_text(record.last_error) == Message("sla.exceeded_at", {
+        "step": "dian_enablement", "why": {"code": "support_document.enable_at_dian", "params": {}}})
+    assert record.current_step == "dian_enablement"
+    reminder = Notification.get(Notification.kind == "support_dian_enablement_reminder")
+    assert from_text(reminder.title) == Message("notice.support_waiting")
     await handle.terminate("test over")

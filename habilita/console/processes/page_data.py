@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 from habilita.models import AuditEvent, ProcessRecord
 
-from .catalog import ProcessKind
 from flask_babel import gettext as _
 
-from habilita.console.messages import translated
+from habilita.processes import ProcessDeclaration
+from habilita.states import ENDED
+
+from habilita.console.messages import say
+from habilita.messages import Message
 from .labels import CHOICES, field_label, step_label
 
-TERMINAL = ("completed", "failed", "cancelled", "terminated")
+TERMINAL = ENDED
 
 
 @dataclass(frozen=True)
@@ -25,19 +28,20 @@ class StepState:
     number: int
 
 
-def stepper(kind: ProcessKind, record: ProcessRecord) -> list[StepState]:
+def stepper(declaration: ProcessDeclaration, record: ProcessRecord) -> list[StepState]:
     """The process's steps with the current one marked; all done once it completed."""
-    current = kind.steps.index(record.current_step) if record.current_step in kind.steps else -1
+    names = declaration.step_names
+    current = names.index(record.current_step) if record.current_step in names else -1
     finished = record.status == "completed"
     states = []
-    for i, step in enumerate(kind.steps):
+    for i, step in enumerate(declaration.steps):
         if finished or i < current:
             state = "done"
         elif i == current:
             state = "current"
         else:
             state = "pending"
-        states.append(StepState(step, step_label(step), state, i + 1))
+        states.append(StepState(step.name, _(step.label), state, i + 1))
     return states
 
 
@@ -52,9 +56,32 @@ HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id", "letter", 
                 "warning", "resolutions")  # resolutions: offered as the voucher type's choice
 
 
-def warning_of(status) -> str:
+def warning_of(status) -> Message | None:
     """The workflow's warning for the current step (e.g. the NIT that will be locked), if it has one."""
-    return getattr(status, "warning", "") or ""
+    return getattr(status, "warning", None) or None
+
+
+def warnings(statuses) -> list[str]:
+    """The workflows' warnings for the current step, in the user's language."""
+    return [say(w) for w in map(warning_of, statuses) if w]
+
+
+def answer_words(answer) -> str | None:
+    """What a workflow said back after an action (e.g. a loan date that does not move), in the user's
+    language; None when its answer is data (a dataclass the page shows as facts) or nothing.
+
+    Data that carries a message of its own (``message``: whether a detail-account change applied, what a
+    payment check found) says that message.
+    """
+    if is_message(answer):
+        return say(answer)
+    said = answer.get("message") if isinstance(answer, dict) else getattr(answer, "message", None)
+    return say(said) if is_message(said) else None
+
+
+def is_message(value) -> bool:
+    """Whether a status value is something the workflow says (a message, or one as the status's dict holds it)."""
+    return isinstance(value, Message) or (isinstance(value, dict) and set(value) == {"code", "params"})
 
 
 def facts(status) -> list[tuple[str, str]]:
@@ -65,7 +92,7 @@ def facts(status) -> list[tuple[str, str]]:
     for name, value in dataclasses.asdict(status).items():
         if name in HIDDEN_FACTS:
             continue
-        items = value.items() if isinstance(value, dict) else [(name, value)]
+        items = value.items() if isinstance(value, dict) and not is_message(value) else [(name, value)]
         for key, inner in items:
             if key in HIDDEN_FACTS or inner in (None, "", (), []):
                 continue
@@ -81,12 +108,12 @@ def readable(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, (list, tuple)):
         return "; ".join(readable(v) for v in value)
+    if is_message(value):
+        return say(value)  # what the workflow says, e.g. what DIAN answered last
     if isinstance(value, dict):
         return ", ".join(f"{field_label(k)}: {readable(v)}" for k, v in value.items() if v not in (None, ""))
     if isinstance(value, str) and value in CHOICES:
         return str(CHOICES[value])
-    if isinstance(value, str):
-        return translated(value)  # a workflow's sentence, e.g. what DIAN answered last
     return str(value)
 
 

@@ -1,9 +1,9 @@
 """Forms for a step's updates, built from the update's frozen dataclass.
 
 Field names become inputs with labels from the catalog; ``actor`` is the
-signed-in person and never an input. A ``str`` field whose workflow module
-defines the plural constant (``operation_mode`` → ``OPERATION_MODES``) is a
-choice; secrets are password inputs; ``bytes`` fields are file uploads. The
+signed-in person and never an input. A field the declaration gives choices
+for (``operation_mode``, ``path``...) is a select; secrets are password
+inputs; ``bytes`` fields are file uploads. The
 form does not judge the values: the workflow's validator does, and its
 messages are shown at these fields.
 """
@@ -19,7 +19,10 @@ from wtforms import BooleanField, DateField, FileField, IntegerField, PasswordFi
 
 from habilita.activities import uploads
 
-from .catalog import UpdateAction
+from habilita.messages import Problem
+from habilita.processes import Action
+from habilita.processes.refusals import INVALID_INPUT, Refusal
+
 from .labels import CHOICES, field_label, label
 
 SECRET_WORDS = ("pin", "password", "secret", "private_key", "access_key")
@@ -31,22 +34,17 @@ TRANSPORT_LIMIT_BYTES = 1_500_000
 FILLED_BY_CONSOLE = ("actor",)
 
 
-def field_types(action: UpdateAction) -> dict[str, type]:
+def field_types(action: Action) -> dict[str, type]:
     return typing.get_type_hints(action.input_type)
 
 
-def choices_for(action: UpdateAction, name: str) -> list[tuple[str, str]] | None:
-    """(value, label) pairs from the plural constant of the field's name, if a module defines one."""
-    for module in action.modules:
-        values = getattr(module, f"{name.upper()}S", None)
-        if isinstance(values, dict) and values:
-            return [(str(k), label(CHOICES, str(k)) if k in CHOICES else f"{k} — {v}") for k, v in values.items()]
-        if isinstance(values, (tuple, list)) and values and all(isinstance(v, str) for v in values):
-            return [(v, label(CHOICES, v)) for v in values]
-    return None
+def choices_for(action: Action, name: str) -> list[tuple[str, str]] | None:
+    """(value, words) pairs of the field's declared choices, if it has any."""
+    values = action.choices.get(name)
+    return [(v, label(CHOICES, v)) for v in values] if values else None
 
 
-def is_staged_upload(action: UpdateAction) -> bool:
+def is_staged_upload(action: Action) -> bool:
     """An update that carries a stored file by reference: the form shows one file input instead."""
     names = {f.name for f in dataclasses.fields(action.input_type)}
     return STAGED_FILE_FIELDS <= names
@@ -63,7 +61,7 @@ def resolution_choices(statuses) -> dict[str, list[tuple[int, str]]]:
     return found
 
 
-def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type, offered: dict):
+def _input_for(action: Action, field: dataclasses.Field, kind: type, offered: dict):
     text = field_label(field.name)
     default = None if field.default is dataclasses.MISSING else field.default
     if field.name in offered:
@@ -86,7 +84,7 @@ def _input_for(action: UpdateAction, field: dataclasses.Field, kind: type, offer
     return StringField(text, default=default)
 
 
-def form_class(action: UpdateAction, offered: dict | None = None) -> type[SecureForm]:
+def form_class(action: Action, offered: dict | None = None) -> type[SecureForm]:
     """A CSRF-protected WTForms class with one input per field of the update's dataclass.
 
     ``offered`` holds choices the workflow reports for some fields (see
@@ -107,14 +105,17 @@ def is_upload(form_field) -> bool:
 
 
 class UploadRefused(ValueError):
-    """A file that cannot even be sent to the workflow."""
+    """A file that cannot even be sent to the workflow, and why (a problem at its field)."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+    def __init__(self, field: str, code: str, **params):
+        self.problem = Problem(field, code, params)
+        super().__init__(f"{field}: {code} {params}")
+
+    def refusal(self) -> Refusal:
+        return Refusal(INVALID_INPUT, problems=[self.problem], message=str(self))
 
 
-def build_input(action: UpdateAction, form, files, actor: str):
+def build_input(action: Action, form, files, actor: str):
     """The update's dataclass from the submitted form; raises ``UploadRefused``."""
     types = field_types(action)
     values = {}
@@ -144,24 +145,21 @@ def read_upload(storage, field: str) -> bytes:
         return b""
     content = storage.read(TRANSPORT_LIMIT_BYTES + 1)
     if len(content) > TRANSPORT_LIMIT_BYTES:
-        raise UploadRefused(field, _("The file is larger than %(limit)s MB; nothing was stored.",
-                                     limit=f"{TRANSPORT_LIMIT_BYTES / 1_000_000:.1f}"))
+        raise UploadRefused(field, "upload_too_large", limit=f"{TRANSPORT_LIMIT_BYTES / 1_000_000:.1f}")
     return content
 
 
-def stage_upload(action: UpdateAction, storage) -> dict:
+def stage_upload(action: Action, storage) -> dict:
     """Check and store the uploaded file with its process's receiver; its id and digest go in the update."""
-    receiver = UPLOAD_RECEIVERS.get(action.input_type.__name__)
+    receiver = action.receiver
     if receiver is None:
-        raise UploadRefused(UPLOAD_FIELD, _("This step cannot receive files from the console."))
+        raise UploadRefused(UPLOAD_FIELD, "upload_not_here")
     if storage is None or not storage.filename:
-        raise UploadRefused(UPLOAD_FIELD, _("Choose the file to upload."))
+        raise UploadRefused(UPLOAD_FIELD, "upload_missing")
     try:
         staged = receiver(storage.read(), storage.filename)
     except uploads.UploadRefused as refusal:
-        raise UploadRefused(UPLOAD_FIELD, str(refusal)) from refusal
+        # The receiver's own problem (not a PDF, too large, damaged...), shown at the one file input.
+        raise UploadRefused(UPLOAD_FIELD, refusal.problem.code, **refusal.problem.params) from refusal
     return {"stored_file_id": staged.stored_file_id, "sha256": staged.sha256}
 
-
-# Who checks and stores each kind of staged upload (nothing is stored when it refuses).
-UPLOAD_RECEIVERS = {"SignedLetterUpload": uploads.receive_signed_letter}

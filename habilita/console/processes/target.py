@@ -4,8 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from habilita.models import ProcessRecord
-
-from .catalog import KINDS, ProcessKind
+from habilita.processes import ProcessDeclaration, parent_of
 
 
 @dataclass(frozen=True)
@@ -13,20 +12,21 @@ class ActingOn:
     """The workflow whose current step the forms belong to."""
 
     workflow_id: str
-    kind: ProcessKind
+    kind: ProcessDeclaration
     record: ProcessRecord
     is_child: bool
 
 
-def acting_on(kind: ProcessKind, record: ProcessRecord) -> ActingOn:
+def acting_on(declaration: ProcessDeclaration, record: ProcessRecord) -> ActingOn:
     """The child workflow when the current step runs in one (and it has projected itself), else the process."""
-    child = kind.child_at(record.current_step)
-    if child is not None:
-        suffix, child_kind = child
-        child_record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == record.workflow_id + suffix)
+    child = declaration.child_at(record.current_step)
+    # A child with a suffix projects itself; one named by the parent's status (the sync) acts through the parent.
+    if child is not None and child.child_suffix:
+        child_record = ProcessRecord.get_or_none(
+            ProcessRecord.workflow_id == child.child_workflow_id(record.workflow_id))
         if child_record is not None:
-            return ActingOn(child_record.workflow_id, child_kind, child_record, True)
-    return ActingOn(record.workflow_id, kind, record, False)
+            return ActingOn(child_record.workflow_id, child, child_record, True)
+    return ActingOn(record.workflow_id, declaration, record, False)
 
 
 def top_level(workflow_id: str) -> ProcessRecord | None:
@@ -34,10 +34,9 @@ def top_level(workflow_id: str) -> ProcessRecord | None:
     record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id)
     if record is None:
         return None
-    for parent_kind in KINDS.values():
-        for suffix, child_kind in parent_kind.children.values():
-            if record.process_type == child_kind.process_type and workflow_id.endswith(suffix):
-                parent = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id[: -len(suffix)])
-                if parent is not None:
-                    return parent
+    parent = parent_of(workflow_id, record.process_type)
+    if parent is not None:
+        parent_record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == parent[1])
+        if parent_record is not None:
+            return parent_record
     return record

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from habilita.models import AuditEvent
 
 from habilita.console.access import RoleGuarded
+from habilita.console.messages import shown
 
 
 class AuditLogView(RoleGuarded, ModelView):
@@ -26,4 +27,8 @@ class AuditLogView(RoleGuarded, ModelView):
     column_filters = (FilterEqual(AuditEvent.outcome, _l("Outcome")), FilterLike(AuditEvent.actor, _l("Who")),
                       FilterEqual(AuditEvent.target_type, _l("On")))
     column_default_sort = ("id", True)
-    column_formatters = {"at": lambda v, c, m, n: m.at.strftime("%Y-%m-%d %H:%M:%S")}
+    # A refusal's reason is stored as its problems (codes), a workflow's detail as a message: shown, and
+    # exported, in the reader's words.
+    column_formatters = {"at": lambda v, c, m, n: m.at.strftime("%Y-%m-%d %H:%M:%S"),
+                         "reason": lambda v, c, m, n: shown(m.reason),
+                         "detail": lambda v, c, m, n: shown(m.detail)}

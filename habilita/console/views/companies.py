@@ -13,8 +13,10 @@ from habilita.models.company import COUNTRIES
 
 from habilita.console.access import RoleGuarded
 from habilita.console.audit import audit
-from habilita.console.processes.catalog import KINDS
-from .model_form_errors import put_error_at_field
+from habilita.console.messages import shown
+from habilita.processes import STARTABLE
+from habilita.states import ENDED, ProcessStatus
+from .model_form_errors import put_error_at_field, refused_reason
 
 LABELS = {
     "legal_name": _l("Legal name"), "tax_id": _l("Tax id (NIT or RUT)"), "check_digit": _l("Check digit"),
@@ -30,8 +32,8 @@ def processes_of(company: Company) -> list[ProcessRecord]:
 def startable_kinds(company: Company) -> list:
     """The processes the company does not have yet (a finished-badly one may start again)."""
     live = {r.process_type for r in company.processes.where(
-        ProcessRecord.status.not_in(("failed", "cancelled", "terminated")))}
-    return [k for k in KINDS.values() if k.process_type not in live]
+        ProcessRecord.status.not_in([str(s) for s in ENDED if s != ProcessStatus.COMPLETED]))}
+    return [d for d in STARTABLE.values() if d.process_type not in live]
 
 
 class CompanyView(RoleGuarded, ModelView):
@@ -63,7 +65,8 @@ class CompanyView(RoleGuarded, ModelView):
                            "tax_id_locked_reason")
     column_formatters_detail = {"tax_id": lambda v, c, m, n: m.display_tax_id,
                                 "created_at": lambda v, c, m, n: m.created_at.strftime("%Y-%m-%d %H:%M"),
-                                "country": lambda v, c, m, n: COUNTRIES.get(m.country, m.country)}
+                                "country": lambda v, c, m, n: COUNTRIES.get(m.country, m.country),
+                                "tax_id_locked_reason": lambda v, c, m, n: shown(m.tax_id_locked_reason)}
     form_columns = ("country", "tax_id", "check_digit", "legal_name", "email", "phone", "city")
     form_overrides = {"country": SelectField}
     form_args = {
@@ -90,8 +93,7 @@ class CompanyView(RoleGuarded, ModelView):
         try:
             company.save(force_insert=created) if created else company.save()
         except FieldError as error:
-            audit(action, "company", company.id or company.tax_id, outcome="refused",
-                  reason=f"{error.field}: {error.message}")
+            audit(action, "company", company.id or company.tax_id, outcome="refused", reason=refused_reason(error))
             put_error_at_field(form, error)
             return False
         audit(action, "company", company.id, detail=f"{company.legal_name} {company.display_tax_id}")

@@ -9,18 +9,14 @@ from habilita.models import Company, ProcessRecord
 
 from habilita.console import charts, dashboard
 from habilita.console.access import RoleGuarded
-from habilita.console.processes.catalog import ALL_KINDS, KINDS
+from habilita.console.processes.labels import process_label as kind_label
 from habilita.console.processes.labels import step_label
-
-
-def kind_label(process_type: str) -> str:
-    found = ALL_KINDS.get(process_type)
-    return str(found.label) if found else process_type
+from habilita.processes import STARTABLE
 
 
 def steps_by_type() -> dict[str, tuple[str, ...]]:
-    """The steps of each process people start, from the catalog."""
-    return {kind.process_type: kind.steps for kind in KINDS.values()}
+    """The steps of each process people start, from their declarations."""
+    return {d.process_type: d.step_names for d in STARTABLE.values()}
 
 
 def indicator_figures() -> dict:
@@ -59,8 +55,8 @@ class HomeView(RoleGuarded, AdminIndexView):
         # INDICATORS_TTL_SECONDS and shared, while cards and notices stay live.
         figures = current_app.extensions["habilita"].indicators.get("figures", indicator_figures)
         return self.render("habilita/home.html", charts=indicator_charts(figures),
-                           cards=dashboard.recent_cards(tuple(KINDS)),
-                           notices=dashboard.notifications(), kinds=KINDS)
+                           cards=dashboard.recent_cards(tuple(STARTABLE)),
+                           notices=dashboard.notifications(), kinds=STARTABLE)
 
     @expose("/search")
     def search(self):

@@ -15,7 +15,9 @@ from habilita.models import Company, ProcessRecord, utcnow
 from habilita.models.process import STATUSES, WAITING_ON
 
 from habilita.console.access import RoleGuarded
-from habilita.console.processes.catalog import ALL_KINDS, KINDS
+from habilita.console.processes.labels import process_label
+from habilita.console.messages import shown
+from habilita.processes import DECLARATIONS, STARTABLE
 from habilita.console.processes.labels import status_label, step_label, waiting_label
 
 
@@ -37,8 +39,8 @@ class FilterOlderThanDays(BasePeeweeFilter):
 
 def all_steps() -> list[str]:
     seen: list[str] = []
-    for kind in KINDS.values():
-        seen += [s for s in kind.steps if s not in seen]
+    for declaration in STARTABLE.values():
+        seen += [s for s in declaration.step_names if s not in seen]
     return seen
 
 
@@ -59,11 +61,6 @@ def age(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
 def link_to_process(view, context, record, name):
     return Markup('<a href="{}">{}</a>').format(url_for("process.page", workflow_id=record.workflow_id),
                                                 record.workflow_id)
-
-
-def kind_name(process_type: str) -> str:
-    kind = ALL_KINDS.get(process_type)
-    return str(kind.label) if kind else process_type
 
 
 # Positions in ``ProcessListView.column_filters``: Flask-Admin names filters by index in the URL.
@@ -100,7 +97,7 @@ class ProcessListView(RoleGuarded, ModelView):
     column_default_sort = ("updated_at", True)
     column_filters = (
         FilterEqual(ProcessRecord.process_type, _l("Type"),
-                    options=lambda: [(k, str(v.label)) for k, v in ALL_KINDS.items()]),
+                    options=lambda: [(k, process_label(k)) for k in DECLARATIONS]),
         FilterEqual(ProcessRecord.current_step, _l("Step"),
                     options=lambda: [(s, step_label(s)) for s in all_steps()]),
         FilterEqual(ProcessRecord.status, _l("Status"), options=lambda: [(s, status_label(s)) for s in STATUSES]),
@@ -111,7 +108,7 @@ class ProcessListView(RoleGuarded, ModelView):
     column_formatters = {
         "workflow_id": link_to_process,
         "company": lambda v, c, m, n: m.company.legal_name if m.company_id else "",
-        "process_type": lambda v, c, m, n: kind_name(m.process_type),
+        "process_type": lambda v, c, m, n: process_label(m.process_type),
         "current_step": lambda v, c, m, n: step_label(m.current_step),
         "status": lambda v, c, m, n: Markup('<span class="badge status-{}">{}</span>').format(
             m.status, status_label(m.status)),
@@ -126,6 +123,7 @@ class ProcessListView(RoleGuarded, ModelView):
         "step_entered_at": lambda v, c, m, n: m.step_entered_at.isoformat(sep=" ", timespec="seconds"),
         "started_at": lambda v, c, m, n: m.started_at.isoformat(sep=" ", timespec="seconds"),
         "updated_at": lambda v, c, m, n: m.updated_at.isoformat(sep=" ", timespec="seconds"),
+        "last_error": lambda v, c, m, n: shown(m.last_error),
     }
 
     def search_placeholder(self) -> str:

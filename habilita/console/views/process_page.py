@@ -12,12 +12,15 @@ from habilita.models import Company, ProcessRecord, StoredFile
 from habilita.console.access import RoleGuarded, actor
 from habilita.console.audit import audit
 from habilita.console.forms import CsrfForm
-from habilita.console.messages import translated
+from habilita.console.messages import refusal_reason, say
 from habilita.console.processes import documents, page_data
-from habilita.console.processes.catalog import KINDS, UpdateAction, kind as kind_of
 from habilita.console.processes.target import acting_on, top_level
 from habilita.console.processes.labels import action_label, button_label, field_label
-from habilita.console.processes.operations import Refused, query_status, send_update, start_process
+from habilita.console.processes.operations import Refusal, query_status, send_update, start_process
+from habilita.processes.refusals import ALREADY_STARTED, UNAVAILABLE, WRONG_STEP
+from habilita.messages import Message
+from habilita.messages.stored import as_text
+from habilita.processes import STARTABLE, Action, declaration as declaration_of
 from habilita.console.processes.step_forms import UploadRefused, build_input, form_class, resolution_choices
 
 
@@ -25,7 +28,7 @@ def console():
     return current_app.extensions["habilita"]
 
 
-def step_forms(target, offered: dict, submitted: dict | None = None) -> list[tuple[UpdateAction, object]]:
+def step_forms(target, offered: dict, submitted: dict | None = None) -> list[tuple[Action, object]]:
     """The forms of the current step's updates; ``submitted`` keeps a refused form with its errors."""
     if target.record.status in page_data.TERMINAL:
         return []
@@ -36,26 +39,37 @@ def step_forms(target, offered: dict, submitted: dict | None = None) -> list[tup
     return forms
 
 
-def show_refusal(form, refusal: Refused) -> None:
-    """Put each of the validator's messages under its field; the rest above the form."""
-    for field, messages in refusal.fields.items():
-        target = getattr(form, field, None)
-        if target is None:
-            flash(f"{field_label(field)}: {'; '.join(translated(m) for m in messages)}", "danger")
-        else:
-            target.errors = [*target.errors, *(translated(m) for m in messages)]
-    if not refusal.fields:
+def show_refusal(form, refusal: Refusal) -> None:
+    """Put each of the validator's problems under its field; the rest above the form."""
+    if refusal.kind == WRONG_STEP or not refusal.problems:
         flash(refusal_text(refusal), "danger")
-    else:
-        flash(_("The data was not saved. Check the marked fields."), "danger")
+        return
+    for field, problems in refusal.by_field().items():
+        target = getattr(form, field, None) if field else None
+        words = [say(p) for p in problems]
+        if target is not None:
+            target.errors = [*target.errors, *words]
+        elif field:
+            flash(f"{field_label(field)}: {'; '.join(words)}", "danger")
+        else:
+            flash("; ".join(words), "danger")
+    flash(_("The data was not saved. Check the marked fields."), "danger")
 
 
-def refusal_text(refusal: Refused) -> str:
-    if refusal.kind == "WrongStep":
+def refusal_text(refusal: Refusal) -> str:
+    """A refusal that has no field to show at, in the user's language."""
+    if refusal.kind == WRONG_STEP:
         return _("The process is no longer at this step; the page now shows where it stands.")
-    if refusal.kind == "Unavailable":
+    if refusal.kind == UNAVAILABLE:
         return _("Temporal could not be reached; nothing was saved. Try again in a moment.")
-    return translated(refusal.message)
+    if refusal.problems:
+        return "; ".join(say(p) for p in refusal.problems)
+    return refusal.message  # Temporal's own words (a failure that is not a refusal), shown as they are
+
+
+def audit_reason(refusal: Refusal) -> str:
+    """What the audit log keeps of a refusal: its problems (rendered when shown), else Temporal's words."""
+    return refusal_reason(refusal.problems) if refusal.problems else refusal.message
 
 
 class ProcessPageView(RoleGuarded, BaseView):
@@ -75,16 +89,16 @@ class ProcessPageView(RoleGuarded, BaseView):
         if record is None:
             # Just started: the workflow has not projected its first step yet.
             return self.render("habilita/process_starting.html", workflow_id=workflow_id)
-        kind = kind_of(record.process_type)
+        kind = declaration_of(record.process_type)
         if kind is None:
             abort(404)
         target = acting_on(kind, record)
         bridge, settings = console().bridge, console().settings
-        statuses = [query_status(bridge, kind, workflow_id)]
+        statuses = [query_status(bridge, settings, kind, workflow_id)]
         if target.is_child:
-            statuses.append(query_status(bridge, target.kind, target.workflow_id))
+            statuses.append(query_status(bridge, settings, target.kind, target.workflow_id))
         facts = [pair for status in statuses for pair in page_data.facts(status)]
-        warnings = [translated(w) for w in map(page_data.warning_of, statuses) if w]
+        warnings = page_data.warnings(statuses)
         return self.render(
             "habilita/process.html", record=record, kind=kind, target=target, warnings=warnings,
             steps=page_data.stepper(kind, record),
@@ -104,33 +118,32 @@ class ProcessPageView(RoleGuarded, BaseView):
         top-level process's page either way.
         """
         record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id) or abort(404)
-        kind = kind_of(record.process_type) or abort(404)
+        kind = declaration_of(record.process_type) or abort(404)
         page_id = top_level(workflow_id).workflow_id
-        action = next((a for a in kind.actions_for(record.current_step) if a.name == action_name), None)
+        action = kind.action(record.current_step, action_name)
         if action is None:
             audit(action_name, "process", workflow_id, outcome="refused",
                   reason=f"not an action of step {record.current_step}")
             flash(_("The process is no longer at this step; the page now shows where it stands."), "warning")
             return redirect(url_for(".page", workflow_id=page_id))
-        offered = resolution_choices([query_status(console().bridge, kind, workflow_id)])
+        offered = resolution_choices([query_status(console().bridge, console().settings, kind, workflow_id)])
         form = form_class(action, offered)(request.form)
         if not form.validate():
             audit(action_name, "process", workflow_id, outcome="refused", reason="form did not validate")
             return self.page(page_id, submitted={action.name: form})
         try:
             data = build_input(action, form, request.files, actor())
-            answer = send_update(console().bridge, workflow_id, action, data)
-        except (UploadRefused, Refused) as error:
-            refusal = (Refused(error.message, fields={error.field: [error.message]})
-                       if isinstance(error, UploadRefused) else error)
-            audit(action_name, "process", workflow_id, outcome="refused", reason=refusal.message)
+            answer = send_update(console().bridge, console().settings, workflow_id, action, data)
+        except (UploadRefused, Refusal) as error:
+            refusal = error.refusal() if isinstance(error, UploadRefused) else error
+            audit(action_name, "process", workflow_id, outcome="refused", reason=audit_reason(refusal))
             show_refusal(form, refusal)
             return self.page(page_id, submitted={action.name: form})
         audit(action_name, "process", workflow_id, payload={"action": action_name, "step": record.current_step})
         flash(_("Done: %(what)s.", what=action_label(action_name)), "success")
-        if isinstance(answer, str) and " " in answer:
-            # The workflow's own words about what happened (e.g. a loan date that does not move).
-            flash(translated(answer), "info")
+        said = page_data.answer_words(answer)
+        if said:
+            flash(said, "info")
         page_data.wait_for_projection(workflow_id, record.version)
         return redirect(url_for(".page", workflow_id=page_id))
 
@@ -139,7 +152,7 @@ class ProcessPageView(RoleGuarded, BaseView):
         """Start a process for a company, from the company's page or the home shortcuts."""
         form = CsrfForm(request.form)
         company = Company.get_or_none(Company.id == request.form.get("company_id", type=int)) or abort(404)
-        kind = KINDS.get(request.form.get("process_type", "")) or abort(404)
+        kind = STARTABLE.get(request.form.get("process_type", "")) or abort(404)
         if not form.validate():
             audit("start process", "company", company.id, outcome="refused", reason="CSRF token missing or expired")
             flash(_("The form expired; try again."), "danger")
@@ -147,11 +160,16 @@ class ProcessPageView(RoleGuarded, BaseView):
         try:
             workflow_id = start_process(console().bridge, kind, company, actor=actor(),
                                         settings=console().settings)
-        except Refused:
+        except Refusal as refusal:
+            if refusal.kind != ALREADY_STARTED:
+                audit("start process", "company", company.id, outcome="refused", reason=refusal.kind)
+                flash(refusal_text(refusal), "danger")
+                return redirect(url_for("company.details_view", id=company.id))
             audit("start process", "process", kind.workflow_id(company), outcome="refused", reason="already running")
             flash(_("%(company)s already has this process under way.", company=company.legal_name), "warning")
             return redirect(url_for(".page", workflow_id=kind.workflow_id(company)))
-        audit("start process", "process", workflow_id, detail=f"{kind.process_type} for {company.display_tax_id}")
+        audit("start process", "process", workflow_id, detail=as_text(
+            Message("audit.process_for", {"process": kind.process_type, "tax_id": company.display_tax_id})))
         flash(_("Process started for %(company)s.", company=company.legal_name), "success")
         page_data.wait_for_projection(workflow_id, "")
         return redirect(url_for(".page", workflow_id=workflow_id))

@@ -16,7 +16,7 @@ from habilita.models import ROLES, FieldError, PasswordResetToken, User
 from habilita.console.access import RoleGuarded
 from habilita.console.audit import audit
 from habilita.console.auth import send_reset_mail
-from .model_form_errors import put_error_at_field
+from .model_form_errors import put_error_at_field, refused_reason
 
 ROLE_LABELS = {"onboarding": _l("Onboarding"), "support": _l("Support"), "auditor": _l("Auditor"),
                "admin": _l("Administrator")}
@@ -59,13 +59,13 @@ class UserView(RoleGuarded, ModelView):
         user = User(email=form.email.data.strip().lower(), name=form.name.data or "", active=form.active.data)
         try:
             if User.by_email(user.email):
-                raise FieldError("email", _("A user with this e-mail already exists."))
+                raise FieldError("email", "email_taken")
             user.set_roles(form.roles.data)
             # Nobody knows this password: the new user sets one through the mailed link.
             user.set_password(secrets.token_urlsafe(24) + "1a", must_change=True)
             user.save()
         except FieldError as error:
-            audit("create user", "user", user.email, outcome="refused", reason=error.message)
+            audit("create user", "user", user.email, outcome="refused", reason=refused_reason(error))
             put_error_at_field(form, error)
             return False
         send_reset_mail(user, PasswordResetToken.issue(user))
@@ -79,7 +79,7 @@ class UserView(RoleGuarded, ModelView):
             model.set_roles(form.roles.data)
             model.save()
         except FieldError as error:
-            audit("edit user", "user", model.email, outcome="refused", reason=error.message)
+            audit("edit user", "user", model.email, outcome="refused", reason=refused_reason(error))
             put_error_at_field(form, error)
             return False
         audit("edit user", "user", model.email, detail=f"roles {model.roles}, active {model.active}")

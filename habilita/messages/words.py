@@ -1,0 +1,189 @@
+"""Words for the machine names processes use: statuses, who a step waits on, fields, choices, actions.
+
+English message ids marked for the catalog; the console and the CLI show them
+translated (steps and process types take their words from the declarations in
+``habilita.processes``).
+"""
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog; translated where it is shown."""
+    return message
+
+
+STATUSES = {
+    "running": N_("Running"), "waiting": N_("Waiting"), "completed": N_("Completed"),
+    "failed": N_("Failed"), "cancelled": N_("Cancelled"), "terminated": N_("Terminated"),
+}
+
+
+# A test-set document as DIAN has judged it so far.
+DOCUMENT_STATUSES = {
+    "built": N_("built"), "sent": N_("sent"), "accepted": N_("accepted"), "rejected": N_("rejected"),
+}
+
+
+WAITING_ON = {
+    "": N_("Nobody"), "staff": N_("Our staff"), "company": N_("The company"),
+    "dian": N_("DIAN"), "system": N_("The system"),
+}
+
+
+FIELDS = {
+    "operation_mode": N_("Operation mode"),
+    "test_set_id": N_("Test set id (TestSetId)"),
+    "substep": N_("Sub-step done at DIAN"),
+    "software_id": N_("Software id"),
+    "pin": N_("Software PIN"),
+    "reason": N_("Reason"),
+    "document_type": N_("Document type"),
+    "document_number": N_("Document number"),
+    "check_digit": N_("Check digit"),
+    "first_name": N_("First name"),
+    "last_name": N_("Last name"),
+    "full_name": N_("Full name"),
+    "name": N_("Name"),
+    "email": N_("E-mail"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "city": N_("City"),
+    "letter": N_("Signed letter (PDF, at most 1 MB)"),
+    "content": N_("File"),
+    "file_name": N_("File name"),
+    "prefix": N_("Prefix"),
+    "prefixes": N_("Prefixes"),
+    "resolution_number": N_("Resolution number"),
+    "invoice_type": N_("Invoice type"),
+    "confirmed": N_("Confirmed"),
+    "date_from": N_("From"),
+    "date_to": N_("To"),
+    "upload": N_("Signed letter, scanned (PDF, at most 1 MB)"),
+    "path": N_("Certificate"),
+    "position": N_("Position"),
+    "confirmed_tax_id": N_("Type the NIT to confirm it"),
+    "resolution_id": N_("Resolution (id)"),
+    "next_number": N_("Next number"),
+    "holder_tax_id": N_("Tax id of the contract holder"),
+    "holder_check_digit": N_("Check digit"),
+    "accounting_company_id": N_("Accounting company (id)"),
+    "sales_auxiliary": N_("Sales: auxiliary account"),
+    "sales_detail": N_("Sales: detail account"),
+    "purchases_auxiliary": N_("Purchases: auxiliary account"),
+    "purchases_detail": N_("Purchases: detail account"),
+    "payments": N_("Payments account (optional)"),
+    "collections": N_("Collections account (optional)"),
+    "sales_vat": N_("Sales VAT account (optional)"),
+    "purchases_vat": N_("Purchases VAT account (optional)"),
+    "code": N_("Code"),
+    "number": N_("Number"),
+    "warning": N_("Warning"),
+    "last_check": N_("Last check at DIAN"),
+    "active_workflow_id": N_("Sub-process"),
+    "signed_letter_uploaded": N_("Signed letter uploaded"),
+    "loan_date": N_("Loan date"),
+    "messages": N_("Messages"),
+    "paid": N_("Paid"),
+    "message": N_("Message"),
+    "price": N_("Price"),
+    "currency": N_("Currency"),
+    "validity_days": N_("Validity (days)"),
+    "resolutions": N_("Resolutions"),
+    # Fields a refusal may name that no form shows as such (the models' fields, the staged upload's).
+    "actor": N_("Acting user"),
+    "tax_id": N_("Tax id"),
+    "legal_name": N_("Legal name"),
+    "country": N_("Country"),
+    "password": N_("Password"),
+    "current": N_("Current password"),
+    "roles": N_("Roles"),
+    "signed_letter": N_("Signed letter"),
+    "stored_file_id": N_("Uploaded file"),
+    "sha256": N_("SHA-256 digest of the upload"),
+    "step": N_("Step"),
+    "document_id": N_("Document"),
+    "account_code": N_("Detail account"),
+}
+
+
+# The levels of a chart of accounts (habilita.accounting.charts.LEVELS), as the PUC names them.
+LEVELS = {
+    "class": N_("class"), "group": N_("group"), "account": N_("account"), "subaccount": N_("subaccount"),
+    "auxiliary": N_("auxiliary"), "subgroup": N_("subgroup"),
+}
+
+
+CHOICES = {
+    "own_software": N_("Own software"),
+    "provider": N_("Technology provider's software"),
+    "own": N_("Own certificate (bought by the company)"),
+    "loan": N_("Loaned certificate (the provider's)"),
+    "enable_support_document": N_("Enabled the support document at DIAN"),
+    "request_resolution": N_("Requested the resolution at DIAN"),
+    "associate_prefixes": N_("Associated the prefixes at DIAN"),
+    "CC": N_("CC — citizenship card"),
+    "CE": N_("CE — foreigner ID card"),
+    "PA": N_("PA — passport"),
+    "NIT": N_("NIT"),
+}
+
+
+BUTTONS = {
+    "submit_dian_registration": N_("Save the DIAN registration"),
+    "choose_path": N_("Choose the certificate"),
+    "verify_payment": N_("Check the payment again"),
+    "submit_representative": N_("Save and generate the letter"),
+    "upload_signed_letter": N_("Upload the signed letter"),
+    "delete_signed_letter": N_("Delete the uploaded letter"),
+    "continue_with_loan": N_("Continue"),
+    "start_test_set": N_("Start the test set"),
+    "resend_test_set": N_("Resend the test set"),
+    "confirm_resolution_requested": N_("The resolution was requested at DIAN"),
+    "confirm_prefixes_associated": N_("The prefixes were associated at DIAN"),
+    "configure_voucher_type": N_("Create the voucher types"),
+    "confirm_support_document_at_dian": N_("Save: enabled at DIAN"),
+    "confirm_provider_certificate": N_("The company has the provider's certificate"),
+    "confirm_dian_substep": N_("Confirm the sub-step done at DIAN"),
+    "request_integration": N_("Request the integration"),
+    "hide_accounting_company": N_("Hide this accounting company"),
+    "accept_integration": N_("Accept the integration"),
+    "create_chart_account": N_("Create the account in the chart"),
+    "set_default_accounts": N_("Save the default accounts"),
+    "connect_and_sync": N_("Connect and sync"),
+}
+
+
+ACTIONS = {
+    "submit_dian_registration": N_("saved the DIAN registration"),
+    "dian_registration": N_("entered the DIAN registration data"),
+    "choose_path": N_("chose the certificate"),
+    "verify_payment": N_("checked the certificate payment"),
+    "submit_representative": N_("saved the legal representative"),
+    "upload_signed_letter": N_("uploaded the signed letter"),
+    "delete_signed_letter": N_("deleted the uploaded letter"),
+    "continue_with_loan": N_("continued with the loaned certificate"),
+    "start_test_set": N_("started the test set"),
+    "test_set_started": N_("started the test set"),
+    "resend_test_set": N_("resent the test set"),
+    "confirm_resolution_requested": N_("confirmed the resolution was requested"),
+    "confirm_prefixes_associated": N_("confirmed the prefixes were associated"),
+    "configure_voucher_type": N_("configured the voucher type"),
+    "voucher_types_created": N_("created the voucher types"),
+    "confirm_support_document_at_dian": N_("confirmed the support document is enabled at DIAN"),
+    "confirm_provider_certificate": N_("confirmed the company has the provider's certificate"),
+    "confirm_dian_substep": N_("confirmed a sub-step done at DIAN"),
+    "request_integration": N_("requested the accounting integration"),
+    "accept_integration": N_("accepted the integration"),
+    "set_default_accounts": N_("saved the default accounts"),
+    "connect_and_sync": N_("connected and started a sync"),
+    "start process": N_("started the process"),
+    "download document": N_("downloaded a document"),
+    "login": N_("logged in"),
+}
+
+
+# What support did (support.actions records "support: <action>"); skip and reset name their step.
+SUPPORT_ACTIONS = {
+    "retry now": N_("support: retried now"),
+    "cancel": N_("support: cancelled the process"),
+}
