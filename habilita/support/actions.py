@@ -18,12 +18,13 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import ResetReapplyExcludeType
 from temporalio.api.workflowservice.v1 import ResetActivityRequest, ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError, TemporalError
+from temporalio.exceptions import TemporalError
 from temporalio.service import RPCError, RPCStatusCode
 
 from habilita.messages import Message, Problem
 from habilita.messages.stored import as_text
 from habilita.models import AuditEvent
+from habilita.processes.refusals import refusal_from
 from habilita.workflows.support import SKIP_STEP_UPDATE, SkipStep
 
 from .errors import MissingReason, SupportError
@@ -151,18 +152,16 @@ def refusal_message(exc: BaseException) -> Message:
     """Why the action was refused: the workflow's problems field by field, else the server's own words."""
     if isinstance(exc, SupportError):
         return exc.message
-    if isinstance(exc, WorkflowUpdateFailedError) and exc.cause is not None:
-        cause = exc.cause
-        details = cause.details if isinstance(cause, ApplicationError) else ()
-        problems = [Problem.from_detail(d) for d in details or () if isinstance(d, dict) and "code" in d]
-        if problems:
-            return Message("support.refused", {"problems": [_said(p) for p in problems]})
-        return Message("support.refused_because", {"error": str(getattr(cause, "message", cause))})
     if isinstance(exc, RPCError):
         if exc.status == RPCStatusCode.NOT_FOUND:
             return Message("support.not_found", {"error": exc.message})
         return Message("support.server_refused", {"grpc_status": exc.status.name.lower().replace("_", " "),
                                                   "error": exc.message})
+    refusal = refusal_from(exc)
+    if refusal.problems:
+        return Message("support.refused", {"problems": [_said(p) for p in refusal.problems]})
+    if isinstance(exc, WorkflowUpdateFailedError):
+        return Message("support.refused_because", {"error": refusal.message})
     return Message("support.failed", {"error": str(exc)})
 
 

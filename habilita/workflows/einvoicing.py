@@ -20,7 +20,7 @@ from .numbering import DianConfirmation, check_ranges, explain
 from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
 from .reminders import REMINDER_ID_SUFFIX, OwnCertificateReminder, OwnCertificateReminderInput, WaitPolicy, notify, wait_reminding
 from .test_set import StartTestSet, TestSetOutcome, TestSetSubmission
-from .voucher import VoucherTypeSetup, check_voucher_setup
+from .voucher import VoucherTypeSetup, VoucherTypeStep
 
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.enablement import EnablementActivities, LockTaxId, SaveSoftware, SoftwareRef
@@ -121,7 +121,9 @@ def check_registration(data: DianRegistration) -> None:
 
 
 @workflow.defn
-class EInvoicingEnablement:
+class EInvoicingEnablement(VoucherTypeStep):
+    VOUCHER_ANSWER = "voucher_types.creating_invoicing"
+
     def __init__(self) -> None:
         self._tracker: ProcessTracker | None = None
         self._start: StartEnablement | None = None
@@ -291,18 +293,6 @@ class EInvoicingEnablement:
         async with self._lock:
             self._check = await check_ranges(self._query())
         return explain(self._check, step=step)
-
-    @workflow.update
-    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> Message:
-        self._voucher = setup
-        return Message("voucher_types.creating_invoicing", {"prefix": setup.prefix})
-
-    @configure_voucher_type.validator
-    def _validate_voucher_type(self, setup: VoucherTypeSetup) -> None:
-        self._expect("configure_voucher_type", Step.VOUCHER_TYPE)
-        if self._voucher is not None:
-            wrong_step("configure_voucher_type", Step.VOUCHER_TYPE, already_done=True)
-        check_voucher_setup(setup, self._resolutions)
 
     def _expect(self, action: str, step: str) -> None:
         expect_step(action, step_now(self._tracker), step)

@@ -32,7 +32,7 @@ from .support_document_inputs import (
     DIAN_SUBSTEPS, WAIT_FOR_DIAN, DianSubstepDone, ProviderCertificateConfirmation, StartSupportDocument,
     SupportDocumentAtDian, SupportDocumentStatus, check_dian_enablement, check_substep,
 )
-from .voucher import VoucherTypeSetup, check_voucher_setup
+from .voucher import VoucherTypeSetup, VoucherTypeStep
 
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.enablement import EnablementActivities, SaveSoftware, SoftwareRef
@@ -80,10 +80,11 @@ def as_application_error(exc: ActivityError) -> ApplicationError:
 
 
 @workflow.defn
-class SupportDocumentEnablement(SkippableSteps):
+class SupportDocumentEnablement(SkippableSteps, VoucherTypeStep):
     # Staff only confirm here what the certificate child already did: support
     # may skip it with a reason (e.g. confirmed by phone); later steps need nothing from it.
     SKIPPABLE_STEPS = frozenset({Step.CERTIFICATE_CONFIRMATION})
+    VOUCHER_ANSWER = "voucher_types.creating_support"
 
     def __init__(self) -> None:
         self._tracker: ProcessTracker | None = None
@@ -294,18 +295,6 @@ class SupportDocumentEnablement(SkippableSteps):
     def _validate_dian_substep(self, data: DianSubstepDone) -> None:
         self._expect("confirm_dian_substep", Step.RESOLUTION)
         check_substep(data, done=self._substeps)
-
-    @workflow.update
-    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> Message:
-        self._voucher = setup
-        return Message("voucher_types.creating_support", {"prefix": setup.prefix})
-
-    @configure_voucher_type.validator
-    def _validate_voucher_type(self, setup: VoucherTypeSetup) -> None:
-        self._expect("configure_voucher_type", Step.VOUCHER_TYPE)
-        if self._voucher is not None:
-            wrong_step("configure_voucher_type", Step.VOUCHER_TYPE, already_done=True)
-        check_voucher_setup(setup, self._resolutions)
 
     def _expect(self, action: str, step: str) -> None:
         expect_step(action, step_now(self._tracker), step)

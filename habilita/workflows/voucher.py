@@ -5,10 +5,15 @@ from dataclasses import dataclass
 
 from temporalio import workflow
 
-from .inputs import Problems
+from .inputs import Problems, expect_step, wrong_step
+from .process import step_now
 
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.numbering import ResolutionFacts
+    from habilita.messages import Message
+
+# The step's name in both processes (each workflow's Step has it).
+VOUCHER_TYPE_STEP = "voucher_type"
 
 
 @dataclass(frozen=True)
@@ -39,3 +44,26 @@ def check_voucher_setup(setup: VoucherTypeSetup, resolutions: tuple[ResolutionFa
         problems.add("next_number", "next_number_out_of_range", first=chosen.range_from, last=chosen.range_to)
     problems.raise_if_any()
     return chosen
+
+
+class VoucherTypeStep:
+    """The voucher-type step's human action, mixed into P1 (step 6) and P2 (step 4).
+
+    The workflow keeps ``_tracker``, ``_voucher`` (None until staff configure
+    it) and ``_resolutions`` (the synced ones offered), and names in
+    ``VOUCHER_ANSWER`` the code of what it answers.
+    """
+
+    VOUCHER_ANSWER = ""
+
+    @workflow.update
+    async def configure_voucher_type(self, setup: VoucherTypeSetup) -> Message:
+        self._voucher = setup
+        return Message(self.VOUCHER_ANSWER, {"prefix": setup.prefix})
+
+    @configure_voucher_type.validator
+    def _validate_voucher_type(self, setup: VoucherTypeSetup) -> None:
+        expect_step("configure_voucher_type", step_now(self._tracker), VOUCHER_TYPE_STEP)
+        if self._voucher is not None:
+            wrong_step("configure_voucher_type", VOUCHER_TYPE_STEP, already_done=True)
+        check_voucher_setup(setup, self._resolutions)

@@ -3,9 +3,10 @@
 ``histories/p1-*.json`` are the histories of finished P1 runs (both certificate
 paths) and of their children, recorded on the dev server against the DIAN
 and billing simulators; each folder below ``histories/`` keeps a generation of
-them recorded before a versioned change (``before-local-projection/``: the
-projection was a regular activity), which the current code must still
-replay. ``histories/workflow_ids.json`` names the workflow id each was
+them recorded before a change (``before-local-projection/``: the projection
+was a regular activity; ``before-one-package/``: recorded before the code
+moved into the one ``habilita`` package and its messages became codes), which
+the current code must still replay. ``histories/workflow_ids.json`` names the workflow id each was
 recorded under (a parent's history holds its children's ids, so
 a replay under another id would itself look non-deterministic). Replaying
 them with the worker's own workflows and data converter fails CI when a
