@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from habilita.support.actions import Acting, SupportActions, run_bulk
 from habilita.messages.stored import as_text
+from habilita.processes import DECLARATIONS
 from habilita.support.errors import MissingReason
 from habilita.support.stuck import (
     ACTIVITY_RETRYING, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
@@ -63,6 +64,9 @@ def load_queue(args) -> tuple[list, list]:
     return queue, shown
 
 
+# The steps support may skip or reset to: every declared step of every process, children included, once.
+TARGET_STEPS = tuple(dict.fromkeys(name for d in DECLARATIONS.values() for name in d.step_names))
+
 def act_on(action: str, form) -> list:
     """Run ``action`` on every chosen process; one ``ActionResult`` each."""
     acting = Acting(actor=actor(), reason=form.get("reason", ""))
@@ -97,6 +101,7 @@ class SupportQueueView(RoleGuarded, BaseView):
             "support/queue.html", shown=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(shown),
             page=page, pages=max((len(shown) + PAGE_SIZE - 1) // PAGE_SIZE, 1), counts=counts, steps=steps,
             signal_labels=SIGNAL_WORDS, actions=ACTIONS, may_act=self.may_write(), args=request.args,
+            target_steps=TARGET_STEPS,
             describe_age=int(signal_cache().ttl_seconds))
 
     @expose("/preview", methods=["POST"])

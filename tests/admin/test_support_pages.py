@@ -142,3 +142,15 @@ async def test_the_history_page_tells_the_story_verifies_it_and_exports_without_
     for text in (page, json.dumps(as_json), as_csv, original):
         assert not shows(PIN, text)
     await handle.terminate("test over")
+
+
+async def test_support_picks_the_step_to_skip_or_reset_from_the_declared_steps_in_words(live_app, as_role):
+    from habilita.processes import DECLARATIONS
+
+    html = (await in_thread(as_role("support", live_app).get, "/admin/support/")).get_data(as_text=True)
+
+    offered = re.findall(r'<select name="target_step".*?</select>', html, re.S)
+    assert offered, "the step is chosen from a list, not typed"
+    values = re.findall(r'<option value="(\w+)">([^<]+)</option>', offered[0])
+    assert {v for v, _ in values} == {s for d in DECLARATIONS.values() for s in d.step_names}
+    assert ("numbering_resolution", "Resolución de numeración") in values
