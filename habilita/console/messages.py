@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import get_locale, gettext
-
+from habilita.console.processes.labels import field_label
+from habilita.console.speech import speaker
 from habilita.messages import Message, Problem, catalog
 from habilita.messages.stored import from_text
-from habilita.console.processes.labels import (
-    CHOICES, button_label, field_label, level_label, process_label, status_label, step_label, waiting_label,
-)
 
 
 # The key of a refusal's problems in a stored audit reason (see refusal_reason).
@@ -47,30 +44,10 @@ def problems_text(problems: list[Problem]) -> str:
     return "; ".join(f"{field_label(p.field)}: {say(p)}" if p.field else say(p) for p in problems)
 
 
-def words(kind: str, name: str) -> str:
-    """The console's words for a machine name inside a message (a step, a field, a choice...)."""
-    if kind == "step":
-        return step_label(name)
-    if kind == "field":
-        return field_label(name)
-    if kind == "choice":
-        return str(CHOICES[name]) if name in CHOICES else name
-    if kind == "process":
-        return process_label(name)
-    if kind == "status":
-        return status_label(name)
-    if kind == "waiting_on":
-        return waiting_label(name)
-    if kind in ("action", "button"):
-        return button_label(name)
-    if kind == "level":
-        return level_label(name)
-    return name
-
-
 def say(message: Message | Problem | dict) -> str:
     """A message or a field's problem in the user's language (amounts of money written as they write them)."""
-    return catalog.render(message, gettext, words, locale=str(get_locale() or "es"))
+    gettext, in_words, locale = speaker()
+    return catalog.render(message, gettext, in_words, locale=locale)
 
 
 def shown(text: str) -> str:

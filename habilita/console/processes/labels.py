@@ -1,35 +1,22 @@
 """Words for the machine names processes use: steps, fields, choices, statuses, actions.
 
-Everything a person reads about a process comes through here, so the
-catalog holds it and an unknown name still reads as words.
+Everything a person reads about a process comes through here, in the
+request's language (:mod:`habilita.console.speech`), so the catalog holds it
+and an unknown name still reads as words.
 """
 from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from habilita.messages import words
+from habilita.console.speech import words
+from habilita.messages import words as tables
 from habilita.processes import DECLARATIONS
 from habilita.processes import words as process_words
 
-# Every step and end of every declared process, in the words its declaration gives.
-STEPS = {name: _l(text) for name, text in process_words.STEPS.items()}
-
-STATUSES = {name: _l(text) for name, text in words.STATUSES.items()}
-
-DOCUMENT_STATUSES = {name: _l(text) for name, text in words.DOCUMENT_STATUSES.items()}
-
-LEVELS = {name: _l(text) for name, text in words.LEVELS.items()}
-
-WAITING_ON = {name: _l(text) for name, text in words.WAITING_ON.items()}
-
-FIELDS = {name: _l(text) for name, text in words.FIELDS.items()}
-
-CHOICES = {name: _l(text) for name, text in words.CHOICES.items()}
-
-BUTTONS = {name: _l(text) for name, text in words.BUTTONS.items()}
-
-ACTIONS = {name: _l(text) for name, text in words.ACTIONS.items()}
+# Lazy: the forms that offer choices are built before a request picks the language.
+CHOICES = {name: _l(text) for name, text in tables.CHOICES.items()}
+ACTIONS = {name: _l(text) for name, text in tables.ACTIONS.items()}
 
 
 def label(table: dict, name: str) -> str:
@@ -39,36 +26,35 @@ def label(table: dict, name: str) -> str:
 
 
 def step_label(name: str) -> str:
-    return label(STEPS, name)
+    return words("step", name)
 
 
 def process_label(process_type: str) -> str:
     """A process type as its declaration names it (the type itself when none declares it)."""
-    found = DECLARATIONS.get(process_type)
-    return gettext(found.label) if found else process_type
+    return words("process", process_type) if process_type in DECLARATIONS else process_type
 
 
 def status_label(name: str) -> str:
-    return label(STATUSES, name)
+    return words("status", name)
 
 
 def document_status_label(name: str) -> str:
-    return label(DOCUMENT_STATUSES, name)
+    return words("document_status", name)
 
 
 def level_label(name: str) -> str:
-    return label(LEVELS, name)
+    return words("level", name)
 
 
 def waiting_label(name: str) -> str:
-    return label(WAITING_ON, name)
+    return words("waiting_on", name)
 
 
 def field_label(name: str) -> str:
-    return label(FIELDS, name)
+    return words("field", name)
 
 
-SUPPORT_ACTIONS = {name: _l(text) for name, text in words.SUPPORT_ACTIONS.items()}
+SUPPORT_ACTIONS = {name: _l(text) for name, text in tables.SUPPORT_ACTIONS.items()}
 
 
 def action_label(name: str) -> str:
@@ -85,4 +71,4 @@ def action_label(name: str) -> str:
 
 def button_label(name: str) -> str:
     """The button that sends an update."""
-    return label(BUTTONS, name)
+    return words("button", name)

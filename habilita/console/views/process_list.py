@@ -8,6 +8,7 @@ from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter, FilterEqual
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -95,14 +96,16 @@ class ProcessListView(RoleGuarded, ModelView):
     column_sortable_list = ("workflow_id", "process_type", "current_step", "status", "step_entered_at",
                             "updated_at")
     column_default_sort = ("updated_at", True)
+    # Flask-Admin reads the options once, outside any request: their words are lazy, said in each request's language.
     column_filters = (
         FilterEqual(ProcessRecord.process_type, _l("Type"),
-                    options=lambda: [(k, process_label(k)) for k in DECLARATIONS]),
+                    options=lambda: [(k, LazyString(process_label, k)) for k in DECLARATIONS]),
         FilterEqual(ProcessRecord.current_step, _l("Step"),
-                    options=lambda: [(s, step_label(s)) for s in all_steps()]),
-        FilterEqual(ProcessRecord.status, _l("Status"), options=lambda: [(s, status_label(s)) for s in STATUSES]),
+                    options=lambda: [(s, LazyString(step_label, s)) for s in all_steps()]),
+        FilterEqual(ProcessRecord.status, _l("Status"),
+                    options=lambda: [(s, LazyString(status_label, s)) for s in STATUSES]),
         FilterEqual(ProcessRecord.waiting_on, _l("Waiting on"),
-                    options=lambda: [(w, waiting_label(w)) for w in WAITING_ON if w]),
+                    options=lambda: [(w, LazyString(waiting_label, w)) for w in WAITING_ON if w]),
         FilterOlderThanDays(ProcessRecord.step_entered_at, _l("In this step")),
     )
     column_formatters = {
