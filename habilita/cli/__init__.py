@@ -8,6 +8,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import traceback
 
 import click
 
@@ -216,8 +217,38 @@ for group in (process_group, accounting_group, support_group, audit_group, dian_
 
 
 def main() -> None:
-    cli(prog_name="habilita")
+    """Run the `habilita` command and leave with 0 (done), 1 (refused or failed) or 2 (misused).
+
+    The process ends with ``os._exit`` once the command's output is flushed:
+    the Temporal client's native threads could abort interpreter finalization
+    (exit 134 or 139) after the command had done its work.
+    """
+    code = _run_cli()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if code in (0, 1, 2) else 1)
+
+
+def _run_cli() -> int:
+    """The exit code of one run of the command line, as click would give it."""
+    try:
+        returned = cli.main(prog_name="habilita", standalone_mode=False)
+    except click.ClickException as error:  # a usage error is 2, any other refusal 1
+        error.show()
+        return error.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        return 1
+    except SystemExit as exiting:  # a command that chose its code (refusals: 1)
+        return exiting.code if isinstance(exiting.code, int) else (0 if exiting.code is None else 1)
+    except KeyboardInterrupt:
+        return 1
+    except Exception:  # noqa: BLE001 - shown in full, and the command fails instead of crashing
+        traceback.print_exc()
+        return 1
+    return returned if isinstance(returned, int) else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,5 +1,3 @@
-import sys
-
 from habilita.cli import main
 
-sys.exit(main())
+main()

@@ -1,15 +1,18 @@
 """`habilita dev`: the whole local stack under one supervisor.
 
 Starts, in order, the Temporal dev server (from ``temporal-dev.yaml``), the
-local simulators, the worker and the admin console; seeds demo data once; and
-on Ctrl-C stops every child, last started first. Everything durable lives
-under ``var/``, so the next start comes back with the same data and the same
-running processes.
+local simulators, the worker and the admin console; seeds demo data once;
+restarts a child that dies, waiting longer after each quick death; and on
+Ctrl-C stops every child, last started first. The children also die with
+the supervisor when it is killed outright (the kernel sends them SIGTERM), so
+no orphan keeps a port. Everything durable lives under ``var/``, so the next
+start comes back with the same data and the same running processes.
 """
 from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +26,10 @@ from .devserver import DevServerConfig, temporal_binary
 from habilita.settings import Settings
 
 STOP_GRACE_SECONDS = 15
+# A dead child comes back after these pauses, one per quick death in a row; one that ran
+# STABLE_SECONDS before dying starts over at the first.
+RESTART_BACKOFF_SECONDS = (1, 2, 4, 8, 15, 30)
+STABLE_SECONDS = 60
 
 
 class DevStackError(RuntimeError):
@@ -35,6 +42,19 @@ class Child:
     command: list[str]
     port: int | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
+    started_at: float = 0.0
+    quick_deaths: int = 0  # deaths in a row, each within STABLE_SECONDS of its start
+    restart_at: float | None = None  # when a dead child is due to start again
+
+
+def dying_with_parent(command: list[str]) -> list[str]:
+    """``command`` run so that the kernel sends it SIGTERM when the supervisor dies, even by SIGKILL.
+
+    ``setpriv`` (util-linux, on every Debian) sets the parent-death signal
+    and execs the command, which keeps it across the exec.
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
 def port_is_open(host: str, port: int) -> bool:
@@ -75,6 +95,7 @@ class DevStack:
         self.dian_port = int(os.environ.get("DIAN_SIM_PORT", 8090))
         self.billing_port = int(os.environ.get("BILLING_SIM_PORT", 8091))
         self.children: list[Child] = []
+        self._env: dict = {}
 
     def environment(self) -> dict:
         env = dict(os.environ)
@@ -108,38 +129,64 @@ class DevStack:
 
     def start(self, *, seed) -> None:
         (self.settings.var_dir / "log").mkdir(parents=True, exist_ok=True)
-        env = self.environment()
+        self._env = self.environment()
         for child in self.plan():
             if child.port and port_is_open("127.0.0.1", child.port):
                 raise DevStackError(f"port {child.port} for {child.name} is already in use: is another stack running?")
-            child.process = subprocess.Popen(
-                child.command, cwd=self.root, env=env, start_new_session=True,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            )
-            threading.Thread(target=_pump, args=(f"[{child.name}]", child.process.stdout), daemon=True).start()
             self.children.append(child)
-            if child.port:
-                wait_for_port("127.0.0.1", child.port, name=child.name, timeout=60, process=child.process)
+            self._launch(child)
             if child.name == "worker":
                 # Demo processes need a worker to advance past their first step.
-                seed(env)
+                seed(self._env)
+
+    def _launch(self, child: Child) -> None:
+        """Start ``child`` and wait until it listens on its port (if it has one)."""
+        child.process = subprocess.Popen(
+            dying_with_parent(child.command), cwd=self.root, env=self._env, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        child.started_at = time.monotonic()
+        threading.Thread(target=_pump, args=(f"[{child.name}]", child.process.stdout), daemon=True).start()
+        print(f"[dev] {child.name} started (pid {child.process.pid})", flush=True)
+        if child.port:
+            wait_for_port("127.0.0.1", child.port, name=child.name, timeout=60, process=child.process)
 
     def watch(self) -> int:
-        """Block until Ctrl-C or a child dies; returns the exit code to use."""
+        """Keep every child running until Ctrl-C or SIGTERM; returns the exit code to use."""
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             while not stop.wait(0.5):
                 for child in self.children:
-                    if child.process.poll() is not None:
-                        print(f"[dev] {child.name} exited with code {child.process.returncode}; stopping the stack")
-                        return 1
+                    self._tend(child, time.monotonic())
         except KeyboardInterrupt:
             print("\n[dev] stopping")
         return 0
 
+    def _tend(self, child: Child, now: float) -> None:
+        """Notice a dead child and schedule its restart; restart it when it is due."""
+        if child.restart_at is None:
+            if child.process.poll() is None:
+                return
+            if now - child.started_at >= STABLE_SECONDS:
+                child.quick_deaths = 0
+            pause = RESTART_BACKOFF_SECONDS[min(child.quick_deaths, len(RESTART_BACKOFF_SECONDS) - 1)]
+            child.quick_deaths += 1
+            child.restart_at = now + pause
+            print(f"[dev] {child.name} exited with code {child.process.returncode}; "
+                  f"restarting it in {pause} s (death {child.quick_deaths} in a row)", flush=True)
+        elif now >= child.restart_at:
+            child.restart_at = None
+            try:
+                self._launch(child)
+            except DevStackError as error:  # it died again at once: the next tick backs off further
+                print(f"[dev] {error}", flush=True)
+                return
+            print(f"[dev] {child.name} is back", flush=True)
+
     def stop(self) -> None:
         for child in reversed(self.children):
+            child.restart_at = None
             if child.process and child.process.poll() is None:
                 os.killpg(child.process.pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS

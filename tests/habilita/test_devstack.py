@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,10 +26,10 @@ DEMO_WORKFLOW = "einvoicing-CO-900123456"
 class RunningStack:
     """`habilita dev` in a subprocess, its output collected."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, *options: str):
         self.output: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "habilita.cli", "dev"], env=env, start_new_session=True,
+            [sys.executable, "-m", "habilita.cli", "dev", *options], env=env, start_new_session=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         threading.Thread(target=self._collect, daemon=True).start()
@@ -46,6 +47,23 @@ class RunningStack:
                 break
             time.sleep(0.3)
         raise AssertionError("the stack did not come up:\n" + "".join(self.output[-60:]))
+
+    def pids(self) -> dict[str, int]:
+        """Each child's latest pid, as the supervisor announced it."""
+        found = {}
+        for line in self.output:
+            started = re.match(r"\[dev\] (\S+) started \(pid (\d+)\)", line)
+            if started:
+                found[started[1]] = int(started[2])
+        return found
+
+    def wait_for_line(self, text: str, *, after: int = 0, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.output[after:]):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"no {text!r} within {timeout:.0f} s:\n" + "".join(self.output[-40:]))
 
     def stop(self) -> int:
         """Ctrl-C, as a person at the terminal would; the exit code."""
@@ -112,3 +130,51 @@ def test_the_stack_comes_up_and_a_process_survives_a_restart(stack_env):
         assert not any("password:" in line for line in second.output), "the admin is seeded only once"
     finally:
         assert second.stop() == 0, "".join(second.output[-40:])
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting for a reaper does not)."""
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.timeout(300)
+def test_a_killed_child_comes_back_and_every_child_dies_with_a_killed_supervisor(stack_env):
+    ports = {"temporal": stack_env["TEMPORAL_DEV_PORT"], "dian-sim": stack_env["DIAN_SIM_PORT"],
+             "billing-sim": stack_env["BILLING_SIM_PORT"], "admin": stack_env["ADMIN_PORT"]}
+    stack = RunningStack(stack_env, "--no-seed")
+    try:
+        stack.wait_until_running()
+        for name in ("worker", "admin", "dian-sim", "billing-sim", "temporal"):
+            before, mark = stack.pids()[name], len(stack.output)
+            os.kill(before, signal.SIGKILL)
+            stack.wait_for_line(f"[dev] {name} exited with code -9; restarting it in 1 s", after=mark)
+            stack.wait_for_line(f"[dev] {name} is back", after=mark)
+            assert stack.pids()[name] != before and alive(stack.pids()[name])
+            if name in ports:
+                assert stack_port_answers(int(ports[name])), f"{name} does not listen again"
+        assert stack.process.poll() is None, "the supervisor keeps running"
+
+        children = stack.pids()
+        os.kill(stack.process.pid, signal.SIGKILL)
+        stack.process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(alive(pid) for pid in children.values()):
+            time.sleep(0.2)
+        assert not [name for name, pid in children.items() if alive(pid)], "children outlived their supervisor"
+        assert not [name for name, port in ports.items() if stack_port_answers(int(port))], "a port is still held"
+    finally:
+        if stack.process.poll() is None:
+            os.killpg(stack.process.pid, signal.SIGKILL)
+        for pid in stack.pids().values():
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def stack_port_answers(port: int) -> bool:
+    from habilita.devstack import port_is_open
+
+    return port_is_open("127.0.0.1", port)

@@ -131,3 +131,16 @@ async def test_support_queue_lists_a_stuck_process_with_why(
     line = next(line for line in output.splitlines() if line.startswith(handle.id))
     assert "\tdrill\tdian_submission\t" in line and "HTTP 503" in line
     assert "1 stuck process(es)" in output
+
+
+async def test_the_command_ends_with_0_1_or_2_run_after_run_even_after_talking_to_temporal(db, settings, client):
+    """A command that opened a Temporal client used to abort at interpreter shutdown now and then (134, 139)."""
+    env = cli_env(settings, client)
+    runs = [habilita(env, "support", "queue") for _ in range(24)]
+    runs += [habilita(env, "process", "status", "no-such-process") for _ in range(6)]
+    runs += [habilita(env, "process", "no-such-command") for _ in range(2)]
+    codes = []
+    for batch in range(0, len(runs), 4):  # four at a time: this machine has two cores
+        codes += [code for code, _ in await asyncio.gather(*runs[batch:batch + 4])]
+
+    assert codes == [0] * 24 + [1] * 6 + [2] * 2
