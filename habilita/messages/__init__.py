@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog (its English is the message id); it is translated where it is shown."""
+    return message
+
+
 @dataclass(frozen=True)
 class Message:
     """Something to tell a person: a catalog code and the values it names."""

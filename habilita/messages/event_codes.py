@@ -8,12 +8,8 @@ hold machine names the reader's words replace.
 """
 from __future__ import annotations
 
+from . import N_
 from .support_codes import ACTIVITIES, SUPPORT
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalog; translated when rendered."""
-    return message
 
 
 # What a workflow answers after an action, and what its status shows.

@@ -1,12 +1,7 @@
 """Why a field's value is refused: code -> English template (the catalog's message id)."""
 from __future__ import annotations
 
-from . import Problem
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalog; translated when rendered."""
-    return message
+from . import N_, Problem
 
 
 PROBLEMS: dict[str, str] = {

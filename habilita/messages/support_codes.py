@@ -6,10 +6,7 @@ holds the words of Temporal or of a failure, shown as they are.
 """
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalog; translated when rendered."""
-    return message
+from . import N_
 
 
 # What a support action did, or why it was refused (habilita.support.actions.ActionResult).

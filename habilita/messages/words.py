@@ -6,10 +6,7 @@ translated (steps and process types take their words from the declarations in
 """
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalog; translated where it is shown."""
-    return message
+from . import N_
 
 
 STATUSES = {

@@ -1,6 +1,7 @@
 """P3, the accounting integration, and the sync it runs as a child."""
 from __future__ import annotations
 
+from habilita.messages import N_
 from habilita.workflows import accounting
 from habilita.workflows.accounting import (
     AcceptIntegration, AccountingIntegration, ConnectAndSync, CreateChartAccount, HideAccountingCompany,
@@ -9,7 +10,7 @@ from habilita.workflows.accounting import (
 from habilita.workflows.accounting import Step as P3
 from habilita.workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncTuning
 
-from .declaration import N_, Action, ProcessDeclaration, Step
+from .declaration import Action, ProcessDeclaration, Step
 
 # The sync a P3 runs for each date range; its id is in P3's status (``current_sync_id``).
 ACCOUNTING_SYNC = ProcessDeclaration(

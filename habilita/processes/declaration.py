@@ -10,10 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalog; it is translated where it is shown."""
-    return message
+from habilita.messages import N_
 
 
 @dataclass(frozen=True)

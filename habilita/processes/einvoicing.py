@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from habilita.activities.representatives import DOCUMENT_TYPES, LegalRepresentative
 from habilita.activities.uploads import receive_signed_letter
+from habilita.messages import N_
 from habilita.workflows import certificate, einvoicing, test_set
 from habilita.workflows.certificate import Step as CERT
 from habilita.workflows.certificate import (
@@ -16,7 +17,7 @@ from habilita.workflows.test_set import Step as TS
 from habilita.workflows.test_set import TestSetResend, TestSetSubmission
 from habilita.workflows.voucher import VoucherTypeSetup
 
-from .declaration import N_, Action, ProcessDeclaration, Step
+from .declaration import Action, ProcessDeclaration, Step
 
 CERTIFICATE = ProcessDeclaration(
     process_type=certificate.PROCESS_TYPE, label=N_("Digital certificate"), workflow=CertificateActivation,

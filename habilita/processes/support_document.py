@@ -1,6 +1,7 @@
 """P2, support document enablement."""
 from __future__ import annotations
 
+from habilita.messages import N_
 from habilita.workflows import support_document
 from habilita.workflows.support_document import Step as P2
 from habilita.workflows.support_document import SupportDocumentEnablement
@@ -9,7 +10,7 @@ from habilita.workflows.support_document_inputs import (
 )
 from habilita.workflows.voucher import VoucherTypeSetup
 
-from .declaration import N_, Action, ProcessDeclaration, Step
+from .declaration import Action, ProcessDeclaration, Step
 from .einvoicing import CERTIFICATE
 
 

@@ -3,15 +3,13 @@ ways to spoil one rule at a time (mutate, then sign again so only that rule brea
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Callable
 
 from lxml import etree
 
 from habilita.dian import namespaces as ns
 from habilita.dian.documents import NumberingRange
-from habilita.dian.sample import SignedDocument, build_test_set
+from habilita.dian.sample import SignedDocument, build_test_set, zip_files
 from habilita.dian.signing import SIGNATURE_PATH, Signer
 
 
@@ -25,11 +23,7 @@ test_set_documents.__test__ = False  # pytest: a builder, not a test
 
 
 def zip_of(files: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files:
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    return zip_files(files)
 
 
 def zip_documents(documents: list[SignedDocument]) -> bytes:
