@@ -113,7 +113,7 @@ class SupportQueueView(RoleGuarded, BaseView):
             return redirect(url_for(".index"))
         ids = request.form.getlist("workflow_id")
         if request.form.get("scope") == "filtered":
-            _, shown = load_queue(request.form)
+            shown = load_queue(request.form)[1]
             ids = [s.workflow_id for s in shown]
         if not ids:
             flash(_("Choose at least one process."), "warning")

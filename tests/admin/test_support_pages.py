@@ -154,3 +154,24 @@ async def test_support_picks_the_step_to_skip_or_reset_from_the_declared_steps_i
     values = re.findall(r'<option value="(\w+)">([^<]+)</option>', offered[0])
     assert {v for v, _ in values} == {s for d in DECLARATIONS.values() for s in d.step_names}
     assert ("numbering_resolution", "Resolución de numeración") in values
+
+
+async def test_a_review_or_run_that_cannot_go_ahead_says_why_and_never_answers_500(live_app, as_role):
+    browser = as_role("support", live_app)
+    token = csrf_from((await in_thread(browser.get, "/admin/support/")).get_data(as_text=True))
+    expired = "El formulario expiró o no indicó ninguna acción; no se hizo nada."
+    cases = [
+        ("/admin/support/preview", {}, expired),
+        ("/admin/support/preview", {"csrf_token": token, "action": "nope"}, expired),
+        ("/admin/support/preview", {"csrf_token": token, "action": "retry"}, "Elija al menos un proceso."),
+        ("/admin/support/preview", {"csrf_token": token, "action": "retry", "scope": "filtered",
+                                    "signal": "no-such-signal"}, "Elija al menos un proceso."),
+        ("/admin/support/run", {"csrf_token": token}, expired),
+        ("/admin/support/run", {"csrf_token": token, "action": "retry", "workflow_id": "x"},
+         "Se requiere un motivo: no se hizo nada."),
+    ]
+    for path, form, said in cases:
+        answer = await in_thread(browser.post, path, data=form)
+        assert answer.status_code == 302 and answer.location.endswith("/admin/support/"), (path, form)
+        page = (await in_thread(browser.get, "/admin/support/")).get_data(as_text=True)
+        assert said in page, (path, form)
