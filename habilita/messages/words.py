@@ -58,7 +58,7 @@ FIELDS = {
     "upload": N_("Signed letter, scanned (PDF, at most 1 MB)"),
     "path": N_("Certificate"),
     "position": N_("Position"),
-    "confirmed_tax_id": N_("Type the NIT to confirm it"),
+    "confirmed_tax_id": N_("NIT with check digit, typed to confirm it"),
     "resolution_id": N_("Resolution (id)"),
     "next_number": N_("Next number"),
     "holder_tax_id": N_("Tax id of the contract holder"),

@@ -96,3 +96,10 @@ def test_english_follows_by_setting_the_locale_without_touching_views(settings, 
     english = create_app(dataclasses.replace(settings, admin_locale="en"), test_config={"TESTING": True})
     page = english.test_client().get("/auth/login").get_data(as_text=True)
     assert "Forgot your password?" in page and "¿Olvidaste" not in page
+
+
+def test_the_nit_confirmation_says_it_wants_the_check_digit(app):
+    (start,) = STARTABLE["einvoicing"].actions_for("test_set")
+    with app.test_request_context():
+        form = form_class(start)(formdata=None)
+        assert "NIT con dígito de verificación" in str(form.confirmed_tax_id.label.text)
