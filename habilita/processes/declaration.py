@@ -39,6 +39,9 @@ class Action:
     tax_id_options: dict[str, tuple[str, str]] = field(default_factory=dict)
     # An update that carries a file by reference (stored_file_id, sha256): who checks and stores it first.
     receiver: Callable | None = None
+    # A field of the workflow's status that must be true before the console offers the action
+    # (its validator refuses it anyway): no "continue" before there is something to continue with.
+    offered_when: str = ""
     help: str = ""
 
     @property

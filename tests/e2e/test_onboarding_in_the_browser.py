@@ -126,6 +126,10 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     await (await download_info.value).save_as(letter)
     assert letter.read_bytes().startswith(b"%PDF-")
 
+    # Nothing to continue with or delete before a letter is uploaded: those buttons are not offered yet.
+    assert await page.locator("form[data-action='continue_with_loan']").count() == 0
+    assert await page.locator("form[data-action='delete_signed_letter']").count() == 0
+
     # The signed scan: 2 MB is refused with nothing stored, the real letter is accepted.
     too_big = tmp_path / "escaneo-grande.pdf"
     too_big.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))

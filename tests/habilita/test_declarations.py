@@ -24,6 +24,9 @@ def test_every_declared_action_is_an_update_of_its_workflow_taking_its_input():
             assert "actor" in {f.name for f in dataclasses.fields(action.input_type)}, action.name
             for name in [*action.choices, *action.arguments, *action.options, *action.defaults]:
                 assert name in {f.name for f in dataclasses.fields(action.input_type)}, (action.name, name)
+            if action.offered_when:
+                status = typing.get_type_hints(declaration.status_query)["return"]
+                assert action.offered_when in {f.name for f in dataclasses.fields(status)}, action.name
 
 
 def test_the_declared_steps_are_the_workflows_own_in_order():

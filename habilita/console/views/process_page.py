@@ -28,12 +28,15 @@ def console():
     return current_app.extensions["habilita"]
 
 
-def step_forms(target, offered: dict, submitted: dict | None = None) -> list[tuple[Action, object]]:
-    """The forms of the current step's updates; ``submitted`` keeps a refused form with its errors."""
+def step_forms(target, offered: dict, statuses: list, submitted: dict | None = None) -> list[tuple[Action, object]]:
+    """The forms of the current step's updates that can go ahead now (see ``Action.offered_when``, read from
+    the workflows' ``statuses``); ``submitted`` keeps a refused form with its errors."""
     if target.record.status in page_data.TERMINAL:
         return []
     forms = []
     for action in target.kind.actions_for(target.record.current_step):
+        if action.offered_when and not any(getattr(s, action.offered_when, False) for s in statuses):
+            continue
         form = (submitted or {}).get(action.name) or form_class(action, offered)(formdata=None)
         forms.append((action, form))
     return forms
@@ -102,7 +105,7 @@ class ProcessPageView(RoleGuarded, BaseView):
         return self.render(
             "habilita/process.html", record=record, kind=kind, target=target, warnings=warnings,
             steps=page_data.stepper(kind, record),
-            forms=step_forms(target, resolution_choices(statuses), submitted) if self.may_write() else [],
+            forms=step_forms(target, resolution_choices(statuses), statuses, submitted) if self.may_write() else [],
             facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
             history=page_data.history(workflow_id), action_label=action_label, button_label=button_label,
             temporal_url=page_data.temporal_ui_link(settings.temporal_ui_url, settings.temporal_namespace,
