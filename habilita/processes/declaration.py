@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from habilita.messages import N_
-
 
 @dataclass(frozen=True)
 class Action:

@@ -23,7 +23,7 @@ from habilita.states import ProcessStatus, WaitingOn
 
 from . import certificate
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
-from .inputs import expect_step, require_actor, wrong_step
+from .inputs import expect_step, require_actor
 from .numbering import check_ranges, explain
 from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
 from .reminders import notify, wait_reminding

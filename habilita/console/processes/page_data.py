@@ -15,7 +15,7 @@ from habilita.states import ENDED
 
 from habilita.console.messages import say
 from habilita.messages import Message
-from .labels import CHOICES, field_label, step_label
+from .labels import CHOICES, field_label
 
 TERMINAL = ENDED
 
