@@ -31,6 +31,13 @@ def _number(env: dict, name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _at_least(env: dict, name: str, default: int, minimum: int) -> int:
+    value = _number(env, name, default)
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
 def _dev_secret(var_dir: Path, name: str, make) -> str:
     """Read ``var/<name>``, creating it with ``make()`` on first start."""
     path = var_dir / name
@@ -76,6 +83,14 @@ class Settings:
     test_set_debit_notes: int = 20
     # P3: documents posted per page (one transaction) by the accounting sync.
     accounting_page_size: int = 1000
+    # Set by `habilita dev` for its children: the console is the local dev stack (the mail outbox
+    # page exists only there). Never on in production.
+    dev_stack: bool = False
+    # How many reverse proxies in front of the console set X-Forwarded-For/-Proto; 0 trusts none.
+    trusted_proxies: int = 0
+    # A console session ends after this long without a request, and this long after logging in.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
 
     @property
     def is_production(self) -> bool:
@@ -87,6 +102,9 @@ class Settings:
         environment = env.get("HABILITA_ENV", "development")
         var_dir = Path(env.get("HABILITA_VAR", "var")).absolute()
         production = environment == "production"
+        dev_stack = _flag(env.get("HABILITA_DEV_STACK"))
+        if production and dev_stack:
+            raise SettingsError("HABILITA_DEV_STACK is for the local dev stack, never with HABILITA_ENV=production")
 
         def secret(name: str, file_name: str, make) -> str:
             value = env.get(name, "")
@@ -129,4 +147,8 @@ class Settings:
             test_set_credit_notes=_number(env, "TEST_SET_CREDIT_NOTES", 20),
             test_set_debit_notes=_number(env, "TEST_SET_DEBIT_NOTES", 20),
             accounting_page_size=_number(env, "ACCOUNTING_PAGE_SIZE", 1000),
+            dev_stack=dev_stack,
+            trusted_proxies=_at_least(env, "HABILITA_TRUSTED_PROXIES", 0, 0),
+            session_idle_minutes=_at_least(env, "HABILITA_SESSION_IDLE_MINUTES", 30, 1),
+            session_max_hours=_at_least(env, "HABILITA_SESSION_MAX_HOURS", 12, 1),
         )

@@ -2,8 +2,12 @@
 
 ``SMTP_URL`` looks like ``smtp://user:password@host:587?starttls=1`` or
 ``smtps://user:password@host:465``. Without it (development only) every mail is
-written to the ``OutboxMessage`` table, which the console shows on its outbox
-page, and logged, so a reset link can be followed without a mail server.
+written to the ``OutboxMessage`` table, which the dev stack's console shows to
+administrators on its outbox page, so a reset link can be followed without a
+mail server.
+
+Either way the log says only that a mail went out, to whom and about what:
+never its body, which may hold a password-reset link (a bearer secret).
 """
 from __future__ import annotations
 
@@ -59,16 +63,17 @@ class SmtpMailer:
             if self.target.username:
                 smtp.login(self.target.username, self.target.password)
             smtp.send_message(message)
+        log.info("mail to %s sent: %s", to, subject)
 
 
 class OutboxMailer:
-    """Keeps mail on this machine: a row in the outbox table and a log line."""
+    """Keeps mail on this machine: a row in the outbox table, and a log line without the body."""
 
     def send(self, *, to: str, subject: str, body: str) -> None:
         from habilita.models import OutboxMessage
 
         OutboxMessage.create(recipient=to, subject=subject, body=body)
-        log.info("mail to %s: %s\n%s", to, subject, body)
+        log.info("mail to %s kept in the outbox: %s", to, subject)
 
 
 def mailer_for(settings: Settings):

@@ -14,7 +14,7 @@ import click
 
 from .accounting import accounting_group
 from .audit import audit_group
-from .common import load_settings, open_db
+from .common import load_settings, open_db, say
 from .dian import dian_group
 from .process import process_group
 from .support import support_group
@@ -120,11 +120,13 @@ def seed_demo() -> None:
     asyncio.run(run())
     click.echo(f"[seed] {len(companies)} demo companies and their processes are in place")
     if password:
-        banner = f"first admin: admin@habilita.local  password: {password}  (change it at first login)"
-        click.echo("[seed] " + "*" * len(banner) + "\n[seed] " + banner + "\n[seed] " + "*" * len(banner))
+        # The password goes to a file only the owner reads, never to the stack's output (a log).
         path = settings.var_dir / "initial-admin-password"
-        path.write_text(password + "\n")
+        path.touch(mode=0o600)
         path.chmod(0o600)
+        path.write_text(password + "\n")
+        banner = f"first admin: admin@habilita.local  password in {path}  (change it at first login)"
+        click.echo("[seed] " + "*" * len(banner) + "\n[seed] " + banner + "\n[seed] " + "*" * len(banner))
     # Everything is written and committed. Leave without interpreter
     # finalization: the Temporal client's native threads can still call into
     # Python while it tears down, which aborts the process ("PyGILState_Release
@@ -177,7 +179,8 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str | 
     """Create a user who must change the password at first login."""
     from habilita.models import FieldError, User
 
-    open_db(load_settings())
+    settings = load_settings()
+    open_db(settings)
     if User.by_email(email):
         raise click.ClickException(f"a user with e-mail {email.lower()} already exists")
     password = password or secrets.token_urlsafe(12)
@@ -186,7 +189,7 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str | 
         user.set_roles(roles)
         user.set_password(password, must_change=True)
     except FieldError as exc:
-        raise click.ClickException(f"{exc.field}: {exc.message}")
+        raise click.ClickException(f"{exc.field}: {say(settings, exc.problem)}")
     user.save()
     click.echo(f"created {user.email} ({user.roles}); initial password: {password}")
 
@@ -195,10 +198,11 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str | 
 @click.argument("email")
 @click.option("--password", default=None, help="New password; generated and printed when omitted.")
 def users_reset_password(email: str, password: str | None) -> None:
-    """Set a new password that must be changed at the next login."""
-    from habilita.models import FieldError, User
+    """Set a new password that must be changed at the next login; the user's sessions end."""
+    from habilita.models import FieldError, LoginFailure, User
 
-    open_db(load_settings())
+    settings = load_settings()
+    open_db(settings)
     user = User.by_email(email)
     if user is None:
         raise click.ClickException(f"no user with e-mail {email.lower()}")
@@ -206,9 +210,10 @@ def users_reset_password(email: str, password: str | None) -> None:
     try:
         user.set_password(password, must_change=True)
     except FieldError as exc:
-        raise click.ClickException(f"{exc.field}: {exc.message}")
+        raise click.ClickException(f"{exc.field}: {say(settings, exc.problem)}")
     user.failed_logins, user.locked_until = 0, None
     user.save()
+    LoginFailure.clear(user.email)
     click.echo(f"password of {user.email} reset; new password: {password}")
 
 

@@ -5,6 +5,8 @@ The console reads ``models`` and talks to Temporal through one
 """
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,17 +15,22 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from habilita.models.database import open_database
 from habilita.adapters.mail import OutboxMailer, mailer_for
 from habilita.settings import Settings
 from habilita.models import AuditEvent, Company, ProcessRecord, User
+from habilita.models.passwords import MIN_PASSWORD_LENGTH
 
 from . import auth, outbox
 from .access import login_manager
 from .forms import CsrfForm
 from .history_views import HistoryView
+from .log_redaction import keep_reset_tokens_out_of
 from .messages import say, shown
+from .security_headers import csp_nonce, send_security_headers
+from .sessions import limit_session_lifetimes
 from habilita.console.processes.labels import document_status_label, field_label, status_label, step_label, waiting_label
 from .support_views import SupportQueueView
 from .temporal_bridge import TemporalBridge
@@ -62,11 +69,15 @@ def create_app(settings: Settings | None = None, *, temporal_client_factory=None
     """
     settings = settings or Settings.from_env()
     app = Flask(__name__, static_folder=None)
+    if settings.trusted_proxies:
+        # The client's address and scheme as the trusted proxies saw them, never as the client claims.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Production is served over HTTPS; the dev stack over plain http on loopback.
         SESSION_COOKIE_SECURE=settings.is_production,
         BABEL_DEFAULT_LOCALE=settings.admin_locale,
         BABEL_DEFAULT_TIMEZONE="UTC",
@@ -91,7 +102,12 @@ def create_app(settings: Settings | None = None, *, temporal_client_factory=None
     _register_views(app)
     _register_templates(app)
     _manage_connections(app, database)
-    if isinstance(mailer, OutboxMailer):
+    limit_session_lifetimes(app, idle=dt.timedelta(minutes=settings.session_idle_minutes),
+                            longest=dt.timedelta(hours=settings.session_max_hours))
+    send_security_headers(app, https_only=settings.is_production)
+    # The request log, the error log, and peewee's query log at DEBUG (an outbox row holds a link).
+    keep_reset_tokens_out_of(logging.getLogger("werkzeug"), app.logger, logging.getLogger("peewee"))
+    if settings.dev_stack and isinstance(mailer, OutboxMailer):
         app.register_blueprint(outbox.bp)
     return app
 
@@ -104,6 +120,7 @@ def _register_views(app: Flask) -> None:
         index_view=HomeView(name=_l("Home"), url="/admin", menu_icon_type="fa", menu_icon_value="fa-home"),
         theme=Bootstrap4Theme(base_template="habilita/base.html", fluid=True),
         translations_path=str(TRANSLATIONS),
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(CompanyView(Company, name=_l("Companies"), endpoint="company"))
     admin.add_view(ProcessListView(ProcessRecord, name=_l("Processes"), endpoint="processrecord"))
@@ -142,7 +159,7 @@ def _register_templates(app: Flask) -> None:
         step_label=step_label, status_label=status_label, waiting_label=waiting_label, kind_label=kind_label,
         field_label=field_label, processes_of=processes_of, startable_kinds=startable_kinds, age=age,
         csrf_token=csrf_token, process_list_url=process_list_url, role_names=role_names,
-        say=say, shown=shown, document_status_label=document_status_label,
+        say=say, shown=shown, document_status_label=document_status_label, password_minimum=MIN_PASSWORD_LENGTH,
     )
 
 

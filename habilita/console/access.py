@@ -6,6 +6,8 @@ a signed-in user without the role gets 403, and the refusal is audited.
 """
 from __future__ import annotations
 
+import hmac
+
 from flask import abort, has_request_context, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
@@ -29,9 +31,9 @@ class StaffUser(UserMixin):
         self.record = record
 
     def get_id(self) -> str:
-        # The password hash's tail is part of the session id: changing the
-        # password ends every other session of the user.
-        return f"{self.record.id}:{self.record.password_hash[-16:]}"
+        # The user's session token is part of the session id: a new token (at
+        # logout, with a new password) ends every session that carries the old one.
+        return f"{self.record.id}:{self.record.session_token}"
 
     @property
     def is_active(self) -> bool:
@@ -51,11 +53,11 @@ class StaffUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(session_id: str) -> StaffUser | None:
-    user_id, _, stamp = (session_id or "").partition(":")
-    if not user_id.isdigit():
+    user_id, _, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
         return None
     record = User.get_or_none(User.id == int(user_id))
-    if record is None or not record.active or record.password_hash[-16:] != stamp:
+    if record is None or not record.active or not hmac.compare_digest(record.session_token.encode(), token.encode()):
         return None
     return StaffUser(record)
 

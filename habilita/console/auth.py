@@ -1,9 +1,11 @@
 """Access pages: log in, log out, forgotten password, reset link, profile."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from habilita.models import FieldError
 
@@ -15,8 +17,11 @@ from .login_flow import (
     reset_link_lifetime_minutes, start_password_reset,
 )
 from .messages import refusal_reason, say
+from .sessions import begin_session, end_every_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# Says that a reset link went out and to whom; the link itself is a secret and is never logged.
+log = logging.getLogger("habilita.access")
 
 
 def safe_next(default: str) -> str:
@@ -44,7 +49,7 @@ def login():
                   who=form.email.data.strip().lower())
             flash(outcome.error, "danger")
         else:
-            login_user(StaffUser(outcome.user))
+            begin_session(StaffUser(outcome.user))
             audit("login", "user", outcome.user.email)
             if outcome.user.must_change_password:
                 flash(_("Welcome. For the safety of your information, change your password now."), "warning")
@@ -61,7 +66,7 @@ def logout():
         flash(_("The session form expired; try again."), "danger")
         return redirect(url_for("admin.index"))
     audit("logout", "user", current_user.email)
-    logout_user()
+    end_every_session(current_user.record)
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -93,6 +98,7 @@ def send_reset_mail(user, token: str) -> None:
              name=user.name or user.email, link=link, minutes=reset_link_lifetime_minutes())
     current_app.extensions["habilita"].mailer.send(
         to=user.email, subject=_("Habilita: set a new password"), body=body)
+    log.info("password reset link sent to %s", user.email)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -127,7 +133,8 @@ def profile():
             show_field_error(form, error)
         else:
             audit("change password", "user", user.email)
-            # The session id carries the password stamp: sign in again with the new one.
+            # The new password gave the user a new session token, which ended every session:
+            # this one goes on carrying the new token.
             login_user(StaffUser(user))
             flash(_("Your password was changed."), "success")
             return redirect(safe_next(url_for("admin.index")))

@@ -1,11 +1,14 @@
-"""Signing in, throttled; and the password-reset link, single use and expiring."""
+"""Signing in, with per-account and per-address limits; and the password-reset link, single use and expiring."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from habilita.models import FieldError, LoginFailure, PasswordResetToken, User, utcnow
 from habilita.models.access import RESET_TOKEN_LIFETIME
@@ -19,29 +22,53 @@ class LoginOutcome:
 
 
 def attempt_login(email: str, password: str, address: str) -> LoginOutcome:
-    """Check the credentials, refusing early while the user or address is throttled.
+    """Check the credentials, refusing early while the address or the account must wait.
 
-    The refusal for a wrong password is the same whether or not the user
-    exists, so the form does not reveal who has an account.
+    An address that failed too often is refused whichever account it names,
+    and its refused attempts are not counted against any account. The answer
+    for a wrong password, and the waits, are the same whether or not the user
+    exists, and so is the time taken, so the form does not reveal who has an account.
     """
     login = (email or "").strip().lower()
-    wait = LoginFailure.retry_after(login, address)
+    wait = LoginFailure.address_wait(address)
     if wait is not None:
-        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        return LoginOutcome(None, _("Too many failed attempts from your network address. "
+                                    "Try again in %(minutes)d minutes.", minutes=_minutes(wait)), "address throttled")
+    wait = LoginFailure.account_wait(login)
+    if wait is not None:
         return LoginOutcome(None, _("Too many failed attempts. Try again in %(minutes)d minutes or reset your password.",
-                                    minutes=minutes), "throttled")
+                                    minutes=_minutes(wait)), "account locked for a while")
     user = User.by_email(login)
     if user is not None and user.is_locked():
         return LoginOutcome(None, _("This user is locked. Ask an administrator."), "user locked")
-    if user is None or not user.check_password(password):
+    if not _password_matches(user, password):
         LoginFailure.note(login, address)
         return LoginOutcome(None, _("Wrong user or password."), "wrong user or password")
     if not user.active:
         return LoginOutcome(None, _("This user is disabled. Ask an administrator."), "user disabled")
     LoginFailure.clear(login)
     user.last_login_at = utcnow()
-    user.save(only=[User.last_login_at])
+    if not user.session_token:  # added by code from before session tokens (migration 007): give it one
+        user.end_sessions()
+    user.save(only=[User.last_login_at, User.session_token])
     return LoginOutcome(user)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if user is None:
+        # Hash anyway: an unknown user must take as long to refuse as a wrong password.
+        check_password_hash(_stand_in_hash(), password or "")
+        return False
+    return user.check_password(password)
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _minutes(wait: dt.timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds() / 60))
 
 
 def start_password_reset(email: str) -> tuple[User, str] | None:
@@ -62,7 +89,7 @@ def finish_password_reset(token: str, password: str) -> User:
     if row is None:
         raise InvalidResetLink()
     user = row.user
-    user.set_password(password, must_change=False)
+    user.set_password(password, must_change=False)  # also ends the user's sessions
     if not row.spend():
         raise InvalidResetLink()
     user.failed_logins, user.locked_until = 0, None
@@ -77,7 +104,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise FieldError("current", "password_wrong")
     if current == new:
         raise FieldError("password", "password_unchanged")
-    user.set_password(new, must_change=False)
+    user.set_password(new, must_change=False)  # also ends the user's other sessions
     user.save()
 
 

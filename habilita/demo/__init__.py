@@ -22,10 +22,10 @@ DEMO_COMPANIES = (
 
 
 def seed_admin() -> str | None:
-    """Create the first admin when there is no user; returns its password."""
+    """Create the first admin when there is no user; returns its password (20 random characters)."""
     if User.select().exists():
         return None
-    password = secrets.token_urlsafe(12) + "-1"
+    password = secrets.token_urlsafe(15)
     user = User(email=ADMIN_EMAIL, name="Administrador")
     user.set_roles(["admin"])
     user.set_password(password, must_change=True)

@@ -107,6 +107,8 @@ class DevStack:
             "DIAN_URL": f"http://127.0.0.1:{self.dian_port}/WcfDianCustomerServices.svc",
             "BILLING_URL": f"http://127.0.0.1:{self.billing_port}",
             "TEMPORAL_UI_URL": f"http://{self.config.ip}:{self.config.ui_port}",
+            # The console serves plain http on loopback and shows the mail outbox to admins.
+            "HABILITA_DEV_STACK": "1",
             "PYTHONUNBUFFERED": "1",
         })
         return env

@@ -103,9 +103,15 @@ PROBLEMS: dict[str, str] = {
     "document_not_of_company": N_("document %(id)s is not a document of this company"),
     "document_outside_range": N_("document %(number)s is dated %(date)s, outside this sync's range "
                                  "%(first)s to %(last)s"),
-    # Users and passwords.
+    # Users and passwords (the rules of habilita/models/passwords.py: length, and zxcvbn's guessability).
     "password_too_short": N_("the password must have at least %(minimum)s characters"),
-    "password_too_simple": N_("the password must mix letters with digits or symbols"),
+    "password_too_long": N_("the password may have at most %(maximum)s characters"),
+    "password_personal": N_("the password must not be built from your name, your e-mail or the service's name: "
+                            "they are the first guesses"),
+    "password_common": N_("the password must not be one of the most used passwords: choose a phrase of several "
+                          "uncommon words"),
+    "password_guessable": N_("the password is too easy to guess (repeats, sequences, dates, keyboard patterns or "
+                             "common words): choose a longer phrase of several uncommon words"),
     "password_wrong": N_("the current password is wrong"),
     "password_unchanged": N_("the new password must differ from the current one"),
     "roles_unknown": N_("unknown role(s): %(unknown)s; roles are %(roles)s"),

@@ -1,13 +1,17 @@
-"""Console access state: password-reset tokens, failed-login throttling, outbox.
+"""Console access state: password-reset tokens, failed-login limits, outbox.
 
 Reset tokens are stored as SHA-256 digests, so a leaked table grants nothing;
-each is single use and expires. Failed logins are counted per user name and
-per client address, so guessing is throttled even for names that do not exist.
+each is single use and expires. Failed logins are kept per user name and per
+client address: an account (a user name, whether or not it exists, so the
+answer tells nobody who has an account) waits longer after each failure in a
+row past the first few, and an address that fails too often is refused for a
+while, without making any account wait.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 
 import peewee
@@ -16,8 +20,17 @@ from .base import BaseModel, database_proxy, utcnow
 from .user import User
 
 RESET_TOKEN_LIFETIME = dt.timedelta(hours=1)
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-THROTTLE_MAX_FAILURES = 5
+# An account absorbs this many failures in a row; after the next one it waits ACCOUNT_FIRST_LOCK,
+# twice as long after each further failure, never more than ACCOUNT_LONGEST_LOCK.
+ACCOUNT_FREE_FAILURES = 4
+ACCOUNT_FIRST_LOCK = dt.timedelta(minutes=1)
+ACCOUNT_LONGEST_LOCK = dt.timedelta(hours=1)
+# Failures older than this are forgotten (and deleted), so an account starts over after a quiet day.
+FAILURE_MEMORY = dt.timedelta(days=1)
+# An address is refused once it has failed this often within the window (an office behind one NAT
+# shares an address, so the bar is higher than an account's).
+ADDRESS_WINDOW = dt.timedelta(minutes=15)
+ADDRESS_MAX_FAILURES = 20
 
 
 def token_digest(token: str) -> str:
@@ -47,8 +60,13 @@ class PasswordResetToken(BaseModel):
     @classmethod
     def usable(cls, token: str, now: dt.datetime | None = None) -> "PasswordResetToken | None":
         """The unexpired, unused token row for ``token``, or None."""
-        row = cls.get_or_none(cls.token_hash == token_digest(token))
-        if row is None or row.used_at is not None or row.expires_at <= (now or utcnow()):
+        digest = token_digest(token)
+        row = cls.get_or_none(cls.token_hash == digest)
+        # Found by digest, whose timing tells nothing of the token; the digests are then compared in
+        # constant time, so no comparison involving the secret stops at the first differing byte.
+        if row is None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        if row.used_at is not None or row.expires_at <= (now or utcnow()):
             return None
         return row
 
@@ -60,8 +78,17 @@ class PasswordResetToken(BaseModel):
         return spent == 1
 
 
+def account_lock(failures: int) -> dt.timedelta:
+    """How long an account waits after its ``failures``-th failure in a row: not at all for the first
+    ``ACCOUNT_FREE_FAILURES``, then a minute, doubling with each failure, at most an hour."""
+    beyond = failures - ACCOUNT_FREE_FAILURES
+    if beyond <= 0:
+        return dt.timedelta(0)
+    return min(ACCOUNT_FIRST_LOCK * 2 ** min(beyond - 1, 16), ACCOUNT_LONGEST_LOCK)
+
+
 class LoginFailure(BaseModel):
-    """One failed login attempt, kept for the throttling window."""
+    """One failed login attempt: its user name and the client address it came from."""
 
     at = peewee.DateTimeField(default=utcnow, index=True)
     login = peewee.CharField(max_length=200, index=True)
@@ -69,29 +96,48 @@ class LoginFailure(BaseModel):
 
     @classmethod
     def note(cls, login: str, address: str) -> None:
-        cls.create(login=(login or "").strip().lower()[:200], address=(address or "")[:64])
+        now = utcnow()
+        cls.create(at=now, login=normal_login(login)[:200], address=(address or "")[:64])
+        cls.delete().where(cls.at < now - FAILURE_MEMORY).execute()
 
     @classmethod
-    def retry_after(cls, login: str, address: str, now: dt.datetime | None = None) -> dt.timedelta | None:
-        """How long the next attempt must wait, or None when it may go ahead.
+    def account_wait(cls, login: str, now: dt.datetime | None = None) -> dt.timedelta | None:
+        """How long the account ``login`` must wait before its next attempt, or None."""
+        now = now or utcnow()
+        failures = cls.select().where((cls.login == normal_login(login)) & (cls.at > now - FAILURE_MEMORY))
+        count = failures.count()
+        if count <= ACCOUNT_FREE_FAILURES:
+            return None
+        last = failures.order_by(cls.at.desc()).first().at
+        return _remaining(last + account_lock(count), now)
 
-        Blocked once either the user name or the address has failed
-        ``THROTTLE_MAX_FAILURES`` times within the window; the wait ends when
-        the oldest of those failures leaves the window.
+    @classmethod
+    def address_wait(cls, address: str, now: dt.datetime | None = None) -> dt.timedelta | None:
+        """How long ``address`` must wait before its next attempt, or None.
+
+        Refused once it has failed ``ADDRESS_MAX_FAILURES`` times within the
+        window, until the oldest of those failures leaves the window.
         """
         now = now or utcnow()
-        since = now - THROTTLE_WINDOW
-        for condition in (cls.login == (login or "").strip().lower(), cls.address == (address or "")):
-            recent = (cls.select(cls.at).where(condition & (cls.at > since))
-                      .order_by(cls.at.desc()).limit(THROTTLE_MAX_FAILURES))
-            times = [row.at for row in recent]
-            if len(times) >= THROTTLE_MAX_FAILURES:
-                return max(times[-1] + THROTTLE_WINDOW - now, dt.timedelta(seconds=1))
-        return None
+        recent = (cls.select(cls.at).where((cls.address == (address or "")) & (cls.at > now - ADDRESS_WINDOW))
+                  .order_by(cls.at.desc()).limit(ADDRESS_MAX_FAILURES))
+        times = [row.at for row in recent]
+        if len(times) < ADDRESS_MAX_FAILURES:
+            return None
+        return _remaining(times[-1] + ADDRESS_WINDOW, now)
 
     @classmethod
     def clear(cls, login: str) -> None:
-        cls.delete().where(cls.login == (login or "").strip().lower()).execute()
+        """Forget the failures of ``login`` (it signed in, or its password was reset)."""
+        cls.delete().where(cls.login == normal_login(login)).execute()
+
+
+def normal_login(login: str) -> str:
+    return (login or "").strip().lower()
+
+
+def _remaining(until: dt.datetime, now: dt.datetime) -> dt.timedelta | None:
+    return until - now if until > now else None
 
 
 class OutboxMessage(BaseModel):

@@ -2,23 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import peewee
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .base import BaseModel, utcnow
 from .errors import FieldError
+from .passwords import check_password_rules
 
 ROLES = ("onboarding", "support", "auditor", "admin")
-MIN_PASSWORD_LENGTH = 10
 
 
-def check_password_rules(password: str) -> None:
-    """Raise ``FieldError`` on ``password`` when it is too weak to accept."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise FieldError("password", "password_too_short", minimum=MIN_PASSWORD_LENGTH)
-    if password.isdigit() or password.isalpha():
-        raise FieldError("password", "password_too_simple")
+def new_session_token() -> str:
+    return secrets.token_hex(16)
 
 
 class User(BaseModel):
@@ -32,6 +29,8 @@ class User(BaseModel):
     locked_until = peewee.DateTimeField(null=True)
     last_login_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # Carried by every console session of the user; a new one ends them all (logout, new password).
+    session_token = peewee.CharField(max_length=64, default=new_session_token)
 
     def __str__(self) -> str:
         return self.email
@@ -54,9 +53,15 @@ class User(BaseModel):
         self.roles = ",".join(r for r in ROLES if r in roles)
 
     def set_password(self, password: str, *, must_change: bool = False) -> None:
-        check_password_rules(password)
+        """Hash ``password`` after the rules of :mod:`.passwords`; every session signed in with the old one ends."""
+        check_password_rules(password, user_inputs=(self.email, self.name))
         self.password_hash = generate_password_hash(password)
         self.must_change_password = must_change
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Give the user a new session token: every session that carries the old one no longer opens the console."""
+        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password or "")

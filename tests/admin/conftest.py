@@ -9,7 +9,7 @@ import pytest_asyncio
 
 from habilita.console import create_app
 from habilita.models import User
-from tests.harness import terminate_projected
+from tests.harness import terminate_projected, test_settings
 
 PASSWORD = "clave-segura-2024"
 # Indicators computed on every request, so a test sees what it just wrote.
@@ -31,6 +31,23 @@ def app(settings, db):
     application = create_app(settings, temporal_client_factory=_no_temporal, test_config=TEST_CONFIG)
     yield application
     application.extensions["habilita"].bridge.close()
+
+
+@pytest.fixture
+def app_with(tmp_path, db):
+    """Builds the console without Temporal from the test's settings plus the given environment
+    variables (``app_with(HABILITA_DEV_STACK="1")``), on the test's database."""
+    built = []
+
+    def build(**env):
+        application = create_app(test_settings(tmp_path, **env), temporal_client_factory=_no_temporal,
+                                 test_config=TEST_CONFIG)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        application.extensions["habilita"].bridge.close()
 
 
 @pytest_asyncio.fixture
@@ -71,11 +88,14 @@ def csrf_from(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(browser, email: str, password: str = PASSWORD):
-    """Log in through the form, as a person would; returns the response to the POST."""
-    page = browser.get("/auth/login")
+def sign_in(browser, email: str, password: str = PASSWORD, **request):
+    """Log in through the form, as a person would; returns the response to the POST.
+
+    ``request`` goes to both requests (``environ_base={"REMOTE_ADDR": ...}``, ``headers=...``).
+    """
+    page = browser.get("/auth/login", **request)
     return browser.post("/auth/login", data={"email": email, "password": password,
-                                             "csrf_token": csrf_from(page.get_data(as_text=True))})
+                                             "csrf_token": csrf_from(page.get_data(as_text=True))}, **request)
 
 
 @pytest.fixture

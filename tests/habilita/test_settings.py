@@ -34,3 +34,34 @@ def test_the_secret_box_refuses_altered_data_and_other_keys(tmp_path):
     other = SecretBox(Settings.from_env({"HABILITA_VAR": str(tmp_path / "other")}).encryption_key)
     with pytest.raises(DecryptionError):
         other.decrypt(sealed, context=b"software:1")
+
+
+def test_the_console_security_settings_default_to_safe_values(tmp_path):
+    settings = Settings.from_env({"HABILITA_VAR": str(tmp_path)})
+    assert (settings.dev_stack, settings.trusted_proxies) == (False, 0)
+    assert (settings.session_idle_minutes, settings.session_max_hours) == (30, 12)
+    tuned = Settings.from_env({"HABILITA_VAR": str(tmp_path), "HABILITA_DEV_STACK": "1",
+                               "HABILITA_TRUSTED_PROXIES": "2", "HABILITA_SESSION_IDLE_MINUTES": "10",
+                               "HABILITA_SESSION_MAX_HOURS": "8"})
+    assert (tuned.dev_stack, tuned.trusted_proxies, tuned.session_idle_minutes, tuned.session_max_hours) == (
+        True, 2, 10, 8)
+
+
+def test_production_refuses_to_run_as_the_dev_stack(tmp_path):
+    with pytest.raises(SettingsError, match="HABILITA_DEV_STACK is for the local dev stack"):
+        Settings.from_env({"HABILITA_ENV": "production", "HABILITA_VAR": str(tmp_path), "HABILITA_DEV_STACK": "1",
+                           "SECRET_KEY": "k", "HABILITA_ENCRYPTION_KEY": "k"})
+
+
+def test_session_lifetimes_and_proxy_counts_out_of_range_are_refused(tmp_path):
+    for name, value in (("HABILITA_TRUSTED_PROXIES", "-1"), ("HABILITA_SESSION_IDLE_MINUTES", "0"),
+                        ("HABILITA_SESSION_MAX_HOURS", "0")):
+        with pytest.raises(SettingsError, match=f"{name} must be at least"):
+            Settings.from_env({"HABILITA_VAR": str(tmp_path), name: value})
+
+
+def test_the_dev_stack_tells_its_children_they_are_the_dev_stack(tmp_path):
+    from habilita.devstack import DevStack
+
+    environment = DevStack(Settings.from_env({"HABILITA_VAR": str(tmp_path)}), root=tmp_path).environment()
+    assert Settings.from_env(environment).dev_stack

@@ -62,7 +62,7 @@ class UserView(RoleGuarded, ModelView):
                 raise FieldError("email", "email_taken")
             user.set_roles(form.roles.data)
             # Nobody knows this password: the new user sets one through the mailed link.
-            user.set_password(secrets.token_urlsafe(24) + "1a", must_change=True)
+            user.set_password(secrets.token_urlsafe(24), must_change=True)
             user.save()
         except FieldError as error:
             audit("create user", "user", user.email, outcome="refused", reason=refused_reason(error))
