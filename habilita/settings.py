@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,19 @@ def _at_least(env: dict, name: str, default: int, minimum: int) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def _provider_software(env: dict) -> tuple[str, str]:
+    """PROVIDER_SOFTWARE_ID (a GUID) and PROVIDER_SOFTWARE_PIN (5 digits): both or neither."""
+    software_id = env.get("PROVIDER_SOFTWARE_ID", "").strip()
+    pin = env.get("PROVIDER_SOFTWARE_PIN", "").strip()
+    if bool(software_id) != bool(pin):
+        raise SettingsError("PROVIDER_SOFTWARE_ID and PROVIDER_SOFTWARE_PIN are set together, or neither")
+    if software_id and not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", software_id):
+        raise SettingsError("PROVIDER_SOFTWARE_ID must be the GUID DIAN gave the provider's software")
+    if pin and not re.fullmatch(r"[0-9]{5}", pin):
+        raise SettingsError("PROVIDER_SOFTWARE_PIN must be 5 digits (0-9)")
+    return software_id, pin
 
 
 def _dev_secret(var_dir: Path, name: str, make) -> str:
@@ -78,11 +92,19 @@ class Settings:
     provider_name: str = "Habilita Proveedor Tecnologico SAS"
     provider_certificate_p12: str = ""
     provider_certificate_password: str = ""
+    # The provider's own software at DIAN, which companies in provider mode invoice with (its PIN is a
+    # secret). Empty: provider-mode registrations must give them, or are refused.
+    provider_software_id: str = ""
+    provider_software_pin: str = ""
     test_set_invoices: int = 60
     test_set_credit_notes: int = 20
     test_set_debit_notes: int = 20
     # P3: documents posted per page (one transaction) by the accounting sync.
     accounting_page_size: int = 1000
+    # Seconds a call to DIAN or billing may take to connect, and then to answer: a slow side is
+    # given up on and retried, never waited on for minutes.
+    outside_connect_seconds: int = 5
+    outside_read_seconds: int = 20
     # Set by `habilita dev` for its children: the console is the local dev stack (the mail outbox
     # page exists only there). Never on in production.
     dev_stack: bool = False
@@ -143,10 +165,14 @@ class Settings:
             provider_name=env.get("PROVIDER_NAME", "Habilita Proveedor Tecnologico SAS"),
             provider_certificate_p12=env.get("PROVIDER_CERTIFICATE_P12", ""),
             provider_certificate_password=env.get("PROVIDER_CERTIFICATE_PASSWORD", ""),
+            provider_software_id=_provider_software(env)[0],
+            provider_software_pin=_provider_software(env)[1],
             test_set_invoices=_number(env, "TEST_SET_INVOICES", 60),
             test_set_credit_notes=_number(env, "TEST_SET_CREDIT_NOTES", 20),
             test_set_debit_notes=_number(env, "TEST_SET_DEBIT_NOTES", 20),
             accounting_page_size=_number(env, "ACCOUNTING_PAGE_SIZE", 1000),
+            outside_connect_seconds=_number(env, "HABILITA_OUTSIDE_CONNECT_SECONDS", 5),
+            outside_read_seconds=_number(env, "HABILITA_OUTSIDE_READ_SECONDS", 20),
             dev_stack=dev_stack,
             trusted_proxies=_at_least(env, "HABILITA_TRUSTED_PROXIES", 0, 0),
             session_idle_minutes=_at_least(env, "HABILITA_SESSION_IDLE_MINUTES", 30, 1),

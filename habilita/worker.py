@@ -7,6 +7,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from habilita.activities.accounting_sync import accounting_activities
+from habilita.activities.health import ActivityHealth
 from habilita.activities.process import ProcessActivities
 from habilita.activities.wiring import enablement_activities
 from habilita.workflows.registry import WORKFLOWS
@@ -29,4 +30,5 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
         workflows=WORKFLOWS,
         activities=build_activities(settings),
         activity_executor=activity_executor or concurrent.futures.ThreadPoolExecutor(max_workers=16),
+        interceptors=[ActivityHealth()],
     )

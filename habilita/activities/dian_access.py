@@ -13,7 +13,7 @@ from habilita.adapters.dian_client import DianClient, Timeouts
 
 
 class DianClients:
-    def __init__(self, url: str, vault: KeyVault, *, timeouts: Timeouts = Timeouts(connect=10, read=60)) -> None:
+    def __init__(self, url: str, vault: KeyVault, *, timeouts: Timeouts = Timeouts(connect=5, read=20)) -> None:
         self.url = url
         self._vault = vault
         self._timeouts = timeouts

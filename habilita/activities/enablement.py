@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from habilita.messages import Message
 from habilita.messages.stored import as_text
 from habilita.models import Company, DianSoftware, Notification, utcnow
+from habilita.models.base import write_transaction
 
 _PIN_CONTEXT = b"software-pin"
 
@@ -55,19 +57,44 @@ class Notice:
 
 
 class EnablementActivities:
-    def __init__(self, box) -> None:
+    def __init__(self, box, *, provider_software: tuple[str, str] | None = None) -> None:
+        """``provider_software``: the provider's (software id, PIN) at DIAN, when configured."""
         self._box = box
+        self._provider_software = provider_software
 
     @activity.defn
     def save_software(self, request: SaveSoftware) -> SoftwareRef:
-        """Store the registration with the PIN sealed; the workflow keeps the row id."""
-        row, _ = DianSoftware.get_or_create(source_key=request.source_key, defaults=dict(
-            company=request.company_id, operation_mode=request.operation_mode, test_set_id=request.test_set_id,
-            software_id=request.software_id, software_owner_nit=request.software_owner_nit,
-            sealed_pin=self._box.encrypt(request.pin.encode(), context=_PIN_CONTEXT),
-        ))
+        """Store the registration with the PIN sealed; the workflow keeps the row id.
+
+        A provider-mode registration without a PIN uses the provider's configured software. A
+        registration done again (support took the process back to it) replaces the one stored.
+        """
+        pin = request.pin or self._provider_pin_for(request)
+        facts = dict(company=request.company_id, operation_mode=request.operation_mode,
+                     test_set_id=request.test_set_id, software_id=request.software_id,
+                     software_owner_nit=request.software_owner_nit)
+        with write_transaction():
+            row = DianSoftware.get_or_none(DianSoftware.source_key == request.source_key)
+            if row is None:
+                row = DianSoftware.create(source_key=request.source_key, **facts,
+                                          sealed_pin=self._box.encrypt(pin.encode(), context=_PIN_CONTEXT))
+            elif any(getattr(row, name) != value for name, value in facts.items() if name != "company") \
+                    or software_pin(self._box, row.id) != pin:
+                for name, value in facts.items():
+                    setattr(row, name, value)
+                row.sealed_pin = self._box.encrypt(pin.encode(), context=_PIN_CONTEXT)
+                row.save()
         return SoftwareRef(software_ref_id=row.id, software_id=row.software_id,
                            software_owner_nit=row.software_owner_nit)
+
+    def _provider_pin_for(self, request: SaveSoftware) -> str:
+        if request.operation_mode == "provider" and self._provider_software and \
+                request.software_id == self._provider_software[0]:
+            return self._provider_software[1]
+        raise ApplicationError(
+            "no PIN for software %s: the provider's software is not configured on the worker "
+            "(PROVIDER_SOFTWARE_ID and PROVIDER_SOFTWARE_PIN)" % request.software_id,
+            type="ProviderSoftwareMissing", non_retryable=True)
 
     @activity.defn
     def lock_tax_id(self, request: LockTaxId) -> None:

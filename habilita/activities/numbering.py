@@ -11,6 +11,7 @@ from habilita.messages import Message
 from habilita.models import Company, NumberingResolution, utcnow
 
 from .dian_access import DianClients
+from .heartbeat import beating
 from habilita.adapters.dian_errors import DianServiceError
 
 
@@ -66,8 +67,10 @@ class NumberingActivities:
         company = Company.get_by_id(query.company_id)
         client = self._clients.for_certificate(query.certificate_id)
         try:
-            answer = client.get_numbering_range(account_code=company.tax_id, account_code_t=query.software_owner_nit,
-                                                software_code=query.software_id)
+            with beating():
+                answer = client.get_numbering_range(account_code=company.tax_id,
+                                                    account_code_t=query.software_owner_nit,
+                                                    software_code=query.software_id)
         except DianServiceError as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=not exc.retryable) from exc
         message = Message("numbering.dian_answer", {

@@ -5,11 +5,13 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
+import peewee
 from temporalio import activity
 
 from habilita.messages import Message
 from habilita.messages.stored import as_text
 from habilita.models import AuditEvent, Company, ProcessRecord, database_proxy
+from habilita.states import ENDED
 
 
 
@@ -59,11 +61,10 @@ class ProcessActivities:
             "last_error": snapshot.last_error,
             "version": snapshot.version,
             "updated_at": activity.info().current_attempt_scheduled_time.replace(tzinfo=None),
-            "completed_at": (snapshot.step_entered_at.replace(tzinfo=None)
-                             if snapshot.status in ("completed", "cancelled", "failed", "terminated") else None),
+            "completed_at": snapshot.step_entered_at.replace(tzinfo=None) if snapshot.status in ENDED else None,
         }
         with database_proxy.atomic():
-            updated = (ProcessRecord.update(**values)
+            updated = (ProcessRecord.update(**values, **_retry_kept_unless_moved(snapshot))
                        .where((ProcessRecord.workflow_id == snapshot.workflow_id)
                               & (ProcessRecord.version < snapshot.version))
                        .execute())
@@ -82,3 +83,17 @@ class ProcessActivities:
             payload=dataclasses.asdict(entry),
             source_key=f"{info.workflow_run_id}:{info.activity_id}",
         )
+
+
+# What the worker wrote of a retrying activity (``habilita.activities.health``).
+RETRY_CLEARED = {ProcessRecord.retrying_activity: "", ProcessRecord.retry_attempt: 0, ProcessRecord.retry_error: "",
+                 ProcessRecord.retrying_since: None}
+
+
+def _retry_kept_unless_moved(snapshot: ProcessSnapshot) -> dict:
+    """Keep the retry state while the process stays in its step; clear it once it moves on or ends
+    (a reset that drops a retrying activity leaves nothing behind)."""
+    if snapshot.status in ENDED:
+        return {field.name: cleared for field, cleared in RETRY_CLEARED.items()}
+    same_step = ProcessRecord.current_step == snapshot.step
+    return {field.name: peewee.Case(None, [(same_step, field)], cleared) for field, cleared in RETRY_CLEARED.items()}

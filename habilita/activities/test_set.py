@@ -21,6 +21,7 @@ from habilita.dian.clock import colombia_now
 from habilita.models import Company, DianSoftware, TestSetBatch, TestSetDocument, database_proxy, utcnow
 
 from .certificates import KeyVault
+from .heartbeat import beating
 from .dian_access import DianClients
 from habilita.adapters.dian_errors import DianServiceError
 from .enablement import software_pin
@@ -105,6 +106,10 @@ class TestSetActivities:
     @activity.defn
     def build_round(self, request: BuildRound) -> RoundBuilt:
         """Build and sign the round's documents into the ledger (once)."""
+        with beating():
+            return self._build_round(request)
+
+    def _build_round(self, request: BuildRound) -> RoundBuilt:
         existing = TestSetDocument.select().where((TestSetDocument.workflow_id == request.workflow_id)
                                                   & (TestSetDocument.round == request.round))
         if existing.exists():
@@ -131,6 +136,10 @@ class TestSetActivities:
     @activity.defn
     def send_batch(self, ref: BatchRef) -> BatchSent:
         """Upload one zip with SendTestSetAsync, at most once."""
+        with beating():
+            return self._send_batch(ref)
+
+    def _send_batch(self, ref: BatchRef) -> BatchSent:
         docs = _batch_documents(ref)
         client = self._clients.for_certificate(ref.certificate_id)
         batch = TestSetBatch.get_or_none(workflow_id=ref.workflow_id, round=ref.round, batch=ref.batch)
@@ -160,6 +169,10 @@ class TestSetActivities:
     @activity.defn
     def poll_batch(self, ref: BatchRef) -> BatchPoll:
         """Ask DIAN once for the zip's verdicts and record each document's."""
+        with beating():
+            return self._poll_batch(ref)
+
+    def _poll_batch(self, ref: BatchRef) -> BatchPoll:
         docs = {d.track_id: d for d in _batch_documents(ref)}
         batch = TestSetBatch.get(workflow_id=ref.workflow_id, round=ref.round, batch=ref.batch)
         client = self._clients.for_certificate(ref.certificate_id)

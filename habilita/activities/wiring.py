@@ -8,6 +8,7 @@ from habilita.adapters.secrets_box import SecretBox
 from habilita.adapters.billing import BillingPort, HttpBilling
 from .certificates import CertificateActivities, KeyVault, provider_certified_key
 from .dian_access import DianClients
+from habilita.adapters.dian_client import Timeouts
 from habilita.adapters.dian_portal import DianPortal
 from .enablement import EnablementActivities
 from .letters import LetterActivities
@@ -23,21 +24,26 @@ def enablement_activities(settings, *, billing: BillingPort | None = None) -> li
     """Every activity of P1 and P2 as bound methods; ``billing`` replaces the HTTP seller (a port)."""
     box = SecretBox(settings.encryption_key)
     vault = KeyVault(box)
-    clients = DianClients(settings.dian_url, vault)
+    timeouts = Timeouts(connect=settings.outside_connect_seconds, read=settings.outside_read_seconds)
+    clients = DianClients(settings.dian_url, vault, timeouts=timeouts)
     provider_key = functools.cache(lambda: provider_certified_key(
         p12_path=settings.provider_certificate_p12, password=settings.provider_certificate_password,
         nit=settings.provider_nit, name=settings.provider_name, var_dir=settings.var_dir,
         production=settings.is_production))
-    certificates = CertificateActivities(billing=billing or HttpBilling(settings.billing_url), vault=vault, box=box,
+    certificates = CertificateActivities(billing=billing or HttpBilling(
+        settings.billing_url, timeout=(settings.outside_connect_seconds, settings.outside_read_seconds)), vault=vault, box=box,
                                          provider_key=provider_key)
-    enablement = EnablementActivities(box)
+    enablement = EnablementActivities(box, provider_software=(
+        (settings.provider_software_id, settings.provider_software_pin) if settings.provider_software_id else None))
     letters = LetterActivities(box, provider_name=settings.provider_name, provider_nit=settings.provider_nit)
     representatives = RepresentativeActivities(box)
     uploads = UploadActivities()
     numbering = NumberingActivities(clients)
     vouchers = VoucherActivities()
     test_set = TestSetActivities(clients=clients, vault=vault, box=box)
-    support = SupportDocumentActivities(portal=DianPortal(settings.dian_url), vault=vault, box=box)
+    support = SupportDocumentActivities(
+        portal=DianPortal(settings.dian_url, timeout=(settings.outside_connect_seconds, settings.outside_read_seconds)),
+        vault=vault, box=box)
     return [
         certificates.check_payment, certificates.issue_own_certificate, certificates.lend_provider_certificate,
         certificates.has_own_certificate,

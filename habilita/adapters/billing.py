@@ -47,7 +47,9 @@ class BillingPort(Protocol):
 class HttpBilling:
     """The seller's HTTP API at ``url``."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0, session: requests.Session | None = None) -> None:
+    def __init__(self, url: str, *, timeout: float | tuple[float, float] = (5.0, 20.0),
+                 session: requests.Session | None = None) -> None:
+        """``timeout``: seconds for the whole call, or (to connect, to answer) as requests takes it."""
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._session = session or requests.Session()

@@ -29,8 +29,8 @@ from habilita.dian import soap, wssecurity
 class Timeouts:
     """Seconds to wait for the TCP/TLS connection and then for the answer."""
 
-    connect: float = 10.0
-    read: float = 60.0
+    connect: float = 5.0
+    read: float = 20.0
 
 
 class DianClient:

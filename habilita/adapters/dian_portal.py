@@ -23,7 +23,7 @@ def portal_base_url(soap_url: str) -> str:
 
 
 class DianPortal:
-    def __init__(self, soap_url: str, *, timeout: float = 10) -> None:
+    def __init__(self, soap_url: str, *, timeout: float | tuple[float, float] = (5.0, 20.0)) -> None:
         self.base_url = portal_base_url(soap_url)
         self._timeout = timeout
 

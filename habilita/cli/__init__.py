@@ -37,6 +37,7 @@ def worker() -> None:
     """Run the Temporal worker: every workflow and activity."""
     from habilita.models.database import upgrade
     from habilita.adapters.temporal import connect
+    from habilita.support.reconcile import ProjectionReconciler
     from habilita.worker import build_worker
 
     settings = load_settings()
@@ -50,7 +51,13 @@ def worker() -> None:
             # Finish in-flight activities and hand back workflow tasks cleanly.
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(running.shutdown()))
         click.echo(f"worker on task queue {settings.task_queue!r} at {settings.temporal_address}")
-        await running.run()
+        # Processes that end outside the console (terminated, timed out) reach the projection too.
+        converging = asyncio.ensure_future(
+            ProjectionReconciler(client, task_queue=settings.task_queue).run_forever())
+        try:
+            await running.run()
+        finally:
+            converging.cancel()
 
     asyncio.run(run())
 

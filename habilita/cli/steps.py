@@ -18,6 +18,7 @@ from habilita.activities.uploads import UploadRefused
 from habilita.messages import words
 from habilita.processes import Action, ProcessDeclaration
 from habilita.processes.refusals import INVALID_INPUT, Refusal
+from habilita.processes.client import StillWorking
 
 from .common import load, refuse, run_with_processes, show
 
@@ -65,7 +66,8 @@ def _command(name: str, pairs: list[tuple[ProcessDeclaration, Action]], target: 
             workflow_id = await locate(processes, settings, values[target.name], owner)
             return await processes.send(workflow_id, action, data)
 
-        show(settings, run_with_processes(settings, send))
+        answer = run_with_processes(settings, send)
+        show(settings, answer.message if isinstance(answer, StillWorking) else answer)
 
     return click.Command(name, params=[target, *_parameters(action)], callback=callback, help=action.help)
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import peewee
 
+from habilita.messages import Message
 from habilita.models import Company, Notification, ProcessRecord, utcnow
+from habilita.support import health
 
 ACTIVE = ("running", "waiting")
 # The step a process stands at once it has enabled the company.
 ENABLED_STEPS = ("enabled",)
-STUCK_AFTER = dt.timedelta(days=2)
 WEEKS_SHOWN = 12
 MEDIAN_WINDOW = dt.timedelta(days=30)
 
@@ -106,9 +107,8 @@ def median_days_to_enable(now: dt.datetime | None = None) -> float | None:
 
 
 def stuck_query(now: dt.datetime | None = None):
-    """Active processes in the same step for longer than ``STUCK_AFTER``."""
-    limit = (now or utcnow()) - STUCK_AFTER
-    return ProcessRecord.select().where(ProcessRecord.status.in_(ACTIVE) & (ProcessRecord.step_entered_at < limit))
+    """Processes that need support: failed, retrying or over their SLA (the queue's own rule)."""
+    return ProcessRecord.select().where(health.needs_support(now or utcnow()))
 
 
 def stuck_count(now: dt.datetime | None = None) -> int:
@@ -151,6 +151,7 @@ class Notice:
     at: dt.datetime
     workflow_id: str = ""
     company: Company | None = None
+    why: Message | None = None  # why a stuck process needs support
 
 
 def notifications(limit: int = 8, now: dt.datetime | None = None) -> list[Notice]:
@@ -159,6 +160,7 @@ def notifications(limit: int = 8, now: dt.datetime | None = None) -> list[Notice
     notices = [Notice(n.kind, n.title, n.created_at, company=n.company)
                for n in Notification.select(Notification, Company).join(Company, peewee.JOIN.LEFT_OUTER)
                .order_by(Notification.created_at.desc()).limit(limit)]
-    for record in stuck_query(now).order_by(ProcessRecord.step_entered_at).limit(limit):
-        notices.append(Notice("stuck", record.current_step, record.step_entered_at, workflow_id=record.workflow_id))
+    for record in stuck_query(now).order_by(ProcessRecord.updated_at.desc()).limit(limit):
+        notices.append(Notice("stuck", record.current_step, record.updated_at, workflow_id=record.workflow_id,
+                              why=health.health_of(record, now)[1]))
     return sorted(notices, key=lambda n: n.at, reverse=True)[:limit]

@@ -19,7 +19,7 @@ from habilita.messages.stored import as_text
 from habilita.processes import DECLARATIONS
 from habilita.support.errors import MissingReason
 from habilita.support.stuck import (
-    ACTIVITY_RETRYING, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
+    ACTIVITY_RETRYING, PROCESS_FAILED, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
     find_stuck,
 )
 
@@ -36,8 +36,9 @@ ACTIONS = {
     "reset": _l("reset to a step"),
     "cancel": _l("cancel"),
 }
-# The queue's three signals (support.stuck.SIGNALS), as the console names them.
+# The queue's signals (support.stuck.SIGNALS), as the console names them.
 SIGNAL_WORDS = {
+    PROCESS_FAILED: _l("failed or terminated"),
     WORKFLOW_TASK_FAILING: _l("workflow task failing"),
     ACTIVITY_RETRYING: _l("activity retrying"),
     SLA_OVERRUN: _l("over its SLA"),

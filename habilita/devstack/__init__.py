@@ -22,8 +22,11 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .devserver import DevServerConfig, temporal_binary
+import requests
+
 from habilita.settings import Settings
+
+from .devserver import DevServerConfig, temporal_binary
 
 STOP_GRACE_SECONDS = 15
 # A dead child comes back after these pauses, one per quick death in a row; one that ran
@@ -137,9 +140,23 @@ class DevStack:
                 raise DevStackError(f"port {child.port} for {child.name} is already in use: is another stack running?")
             self.children.append(child)
             self._launch(child)
+            if child.name == "dian-sim":
+                self._env.update(self.provider_software())
             if child.name == "worker":
                 # Demo processes need a worker to advance past their first step.
                 seed(self._env)
+
+    def provider_software(self) -> dict:
+        """The provider's software registered at the DIAN simulator (once; later starts get the same),
+        as the settings the worker and the console read, unless they are set already."""
+        if os.environ.get("PROVIDER_SOFTWARE_ID"):
+            return {}
+        answer = requests.post(f"http://127.0.0.1:{self.dian_port}/portal/providers",
+                               json={"nit": self.settings.provider_nit}, timeout=10)
+        answer.raise_for_status()
+        software = answer.json()
+        print(f"[dev] provider software {software['software_id']} registered at the DIAN simulator", flush=True)
+        return {"PROVIDER_SOFTWARE_ID": software["software_id"], "PROVIDER_SOFTWARE_PIN": software["pin"]}
 
     def _launch(self, child: Child) -> None:
         """Start ``child`` and wait until it listens on its port (if it has one)."""

@@ -191,5 +191,26 @@ STUCK: dict[str, str] = {
     "stuck.several_retrying": N_("%(count)s activities retrying: %(activities)s"),
 }
 
+# A process's health (habilita.support.health, .reconcile) and the worker's notice of a retry that goes on.
+HEALTH: dict[str, str] = {
+    "answer.still_working_dian": N_("Recorded. DIAN has not answered yet: we keep checking and will let you know; "
+                                    "the process moves on by itself."),
+    "answer.still_working_billing": N_("Recorded. Billing has not answered yet: we keep checking and will let you "
+                                       "know; the process moves on by itself."),
+    "answer.still_working_system": N_("Recorded. The process is still working on it; its page will show the "
+                                      "result."),
+    "health.terminated": N_("terminated outside the console by %(by)s: %(reason)s"),
+    "health.timed_out": N_("the workflow ran out of time"),
+    "health.failed": N_("the workflow failed: %(error)s"),
+    "health.cancelled": N_("cancelled outside the console"),
+    "health.ended_unknown": N_("it ended without saying why"),
+    "health.failed_at": N_("%(status)s at step %(step)s: %(why)s"),
+    "health.step_failed": N_("the step could not be completed: %(error)s"),
+    "health.retrying": N_("%(activity)s failed and is being retried (attempt %(attempt)s): %(error)s"),
+    "notice.retrying": N_("A process keeps retrying"),
+    "notice.retrying_body": N_("%(id)s, step %(step)s: %(activity)s failed %(attempt)s times; last error: "
+                               "%(error)s"),
+}
+
 EVENTS: dict[str, str] = {**ANSWERS, **UNPOSTABLE, **GUIDANCE, **NOTICES, **PROBLEMS_OF_A_PROCESS, **DETAILS,
-                          **TIMELINE, **STUCK, **SUPPORT, **ACTIVITIES}
+                          **TIMELINE, **STUCK, **HEALTH, **SUPPORT, **ACTIVITIES}

@@ -14,6 +14,8 @@ PROBLEMS: dict[str, str] = {
     "one_of": N_("choose one of: %(choices)s"),
     "guid": N_("must be a GUID like %(example)s, not '%(value)s'"),
     "exact_digits": N_("must be exactly %(digits)s digits"),
+    "provider_software_not_configured": N_("is needed with its PIN: the provider's own DIAN software is not "
+                                           "configured (PROVIDER_SOFTWARE_ID and PROVIDER_SOFTWARE_PIN)"),
     "not_a_date": N_("'%(value)s' is not a date like %(example)s"),
     "date_in_future": N_("%(date)s is in the future (today is %(today)s)"),
     "range_reversed": N_("the range ends on %(last)s, before it starts on %(first)s"),

@@ -27,6 +27,13 @@ class ProcessRecord(BaseModel):
     waiting_on = peewee.CharField(max_length=20, default="")
     step_entered_at = peewee.DateTimeField(default=utcnow)
     last_error = peewee.TextField(default="")
+    # An activity of this workflow that failed and is being retried (written by
+    # the worker as attempts fail, cleared when one succeeds or the step moves on):
+    # support sees a retrying process whoever it waits on.
+    retrying_activity = peewee.CharField(max_length=100, default="")
+    retry_attempt = peewee.IntegerField(default=0)
+    retry_error = peewee.TextField(default="")
+    retrying_since = peewee.DateTimeField(null=True)
     # "<workflow time>#<transition number>": ordered even across a reset
     # (a new run replays to the reset point, then moves on in later time), so
     # a retried, late projection never overwrites a newer state.
@@ -43,6 +50,7 @@ class ProcessRecord(BaseModel):
             (("status", "step_entered_at"), False),
             (("waiting_on", "step_entered_at"), False),
             (("updated_at",), False),
+            (("retry_attempt",), False),
         )
 
     def __str__(self) -> str:

@@ -41,6 +41,9 @@ class Action:
     # (its validator refuses it anyway): no "continue" before there is something to continue with.
     offered_when: str = ""
     help: str = ""
+    # The outside system the workflow asks before it answers ("dian", "billing"): the person gets an
+    # answer within seconds whether it answers or not, and the workflow goes on asking in the background.
+    asks: str = ""
 
     @property
     def name(self) -> str:

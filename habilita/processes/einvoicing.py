@@ -28,7 +28,7 @@ CERTIFICATE = ProcessDeclaration(
                    choices={"path": certificate.PATHS},
                    help="Certificate: buy the company's own (own) or take the provider's loan (loan)."),)),
         Step(CERT.PAYMENT, N_("Payment"), "company", (
-            Action(CertificateActivation.verify_payment, PaymentCheck, "verify-payment",
+            Action(CertificateActivation.verify_payment, PaymentCheck, "verify-payment", asks="billing",
                    help="Certificate (own): ask billing again whether the certificate is paid."),)),
         Step(CERT.REPRESENTATIVE, N_("Legal representative"), "staff", (
             Action(CertificateActivation.submit_representative, LegalRepresentative, "representative",
@@ -71,6 +71,7 @@ def start_input(company, actor: str, settings) -> StartEnablement:
     return StartEnablement(
         company_id=company.id, company_tax_id=company.display_tax_id, started_by=actor,
         company_name=company.legal_name, provider_nit=settings.provider_nit,
+        provider_software_id=settings.provider_software_id,
         test_set_counts=(settings.test_set_invoices, settings.test_set_credit_notes, settings.test_set_debit_notes))
 
 
@@ -90,11 +91,11 @@ EINVOICING = ProcessDeclaration(
                    help="P1 step 3: start the test set, confirming the NIT it ties the enablement to."),),
              child=TEST_SET),
         Step(P1.NUMBERING_RESOLUTION, N_("Numbering resolution"), "company", (
-            Action(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation, "confirm-resolution",
+            Action(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation, "confirm-resolution", asks="dian",
                    help="P1 step 4: the company requested its numbering resolution at DIAN (checked with "
                         "GetNumberingRange)."),)),
         Step(P1.PREFIX_ASSOCIATION, N_("Prefix association"), "company", (
-            Action(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation, "confirm-prefixes",
+            Action(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation, "confirm-prefixes", asks="dian",
                    help="P1 step 5: the company associated its prefixes at DIAN (checked with "
                         "GetNumberingRange)."),)),
         Step(P1.VOUCHER_TYPE, N_("Voucher type"), "staff", (

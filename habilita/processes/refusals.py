@@ -20,6 +20,8 @@ INVALID_INPUT = "InvalidInput"
 WRONG_STEP = "WrongStep"
 ALREADY_STARTED = "AlreadyStarted"
 UNAVAILABLE = "Unavailable"
+# The update was sent but its answer did not come in time: it may still be under way.
+NO_ANSWER = "NoAnswer"
 FAILED = "Failed"
 
 

@@ -16,7 +16,8 @@ from .einvoicing import CERTIFICATE
 
 def start_input(company, actor: str, settings) -> StartSupportDocument:
     return StartSupportDocument(company_id=company.id, company_tax_id=company.display_tax_id, started_by=actor,
-                                company_name=company.legal_name, provider_nit=settings.provider_nit)
+                                company_name=company.legal_name, provider_nit=settings.provider_nit,
+                                provider_software_id=settings.provider_software_id)
 
 
 SUPPORT_DOCUMENT = ProcessDeclaration(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Iterable
 
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import ResetReapplyExcludeType
+from temporalio.api.enums.v1 import ResetReapplyExcludeType, ResetReapplyType
 from temporalio.api.workflowservice.v1 import ResetActivityRequest, ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import TemporalError
@@ -23,12 +23,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from habilita.messages import Message, Problem
 from habilita.messages.stored import as_text
-from habilita.models import AuditEvent
+from habilita.models import AuditEvent, ProcessRecord, utcnow
 from habilita.processes.refusals import refusal_from
 from habilita.workflows.support import SKIP_STEP_UPDATE, SkipStep
 
 from .errors import MissingReason, SupportError
-from .reset_points import step_reset_point
+from .reset_points import StepStart, step_reset_point
 
 REAPPLY_EXCLUDES = {
     "signal": ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
@@ -120,12 +120,17 @@ class SupportActions:
             run_id = (await self.client.get_workflow_handle(workflow_id).describe()).run_id
             history = await self.client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
             point = step_reset_point(history, step)
+            asked_at = utcnow()
             answer = await self.client.workflow_service.reset_workflow_execution(ResetWorkflowExecutionRequest(
                 namespace=self.client.namespace,
                 workflow_execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id),
                 reason=f"{acting.actor}: {acting.reason}", workflow_task_finish_event_id=point.event_id,
                 request_id=str(uuid.uuid4()), reset_reapply_exclude_types=excluded,
+                # The default re-applies signals only: updates were dropped even when not excluded.
+                reset_reapply_type=ResetReapplyType.RESET_REAPPLY_TYPE_ALL_ELIGIBLE,
                 identity=self._identity(acting)))
+            if point.waits_on_person:
+                project_waiting_again(workflow_id, answer.run_id, point, asked_at)
             kept = [Message(REAPPLIED[kind]) for kind in sorted(set(REAPPLY_EXCLUDES) - set(exclude))]
             return Message("support.reset", {"step": step, "event": point.event_id, "run": answer.run_id,
                                              "reapplied": kept or Message("support.reapplied_nothing")})
@@ -146,6 +151,19 @@ class SupportActions:
 
     def _identity(self, acting: Acting) -> str:
         return f"{self.identity} for {acting.actor}"
+
+
+def project_waiting_again(workflow_id: str, run_id: str, point: StepStart, asked_at) -> None:
+    """The new run stands at ``point.step`` waiting, as the old one did there: say so in the projection
+    at once. Versioned at the time the reset was asked, so whatever the new run projects itself (later in
+    workflow time) wins, and nothing of the old run does."""
+    version = asked_at.strftime("%Y-%m-%dT%H:%M:%S.%f") + "#000000"
+    ProcessRecord.update(
+        run_id=run_id, current_step=point.step, status="waiting", waiting_on=point.waiting_on,
+        step_entered_at=(point.entered_at or asked_at).replace(tzinfo=None), last_error="", completed_at=None,
+        retrying_activity="", retry_attempt=0, retry_error="", retrying_since=None, updated_at=asked_at,
+        version=version,
+    ).where((ProcessRecord.workflow_id == workflow_id) & (ProcessRecord.version < version)).execute()
 
 
 def refusal_message(exc: BaseException) -> Message:

@@ -1,14 +1,19 @@
 """The support queue: every stuck process, each with why it is stuck.
 
-Three signals, each read where it is cheap:
+Four signals, each read where it is cheap:
 
 1. a workflow task failing: one visibility query on Temporal's
    ``TemporalReportedProblems`` search attribute;
-2. an activity retrying: ``describe()`` only of the running workflows that
-   could be running an activity (Temporal lists those waiting on nobody, the
-   system or DIAN), with bounded concurrency;
+2. an activity retrying: from SQL, the retries the worker wrote into the
+   projection (whoever the process waits on); and ``describe()`` of the
+   running workflows that could be running an activity (Temporal lists those
+   waiting on nobody, the system or DIAN), with bounded concurrency, which
+   also sees an attempt that timed out (a worker gone mid-activity);
 3. a step waiting on a person or on DIAN longer than its SLA: SQL over the
-   projection's ``step_entered_at``.
+   projection's ``step_entered_at``;
+4. a process that failed, was terminated or timed out: SQL over the
+   projection's status (ends outside the console are projected by
+   :mod:`.reconcile`).
 """
 from __future__ import annotations
 
@@ -22,15 +27,18 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from habilita.messages import Message
 from habilita.messages.catalog import render
+from habilita.messages.plain_text import plain
 from habilita.messages.locale import gettext_for
 from habilita.models import ProcessRecord, utcnow
 
+from . import health
 from .sla import SLA_BY_WAITER, describe_overrun, shortest_sla, sla_for
 
 WORKFLOW_TASK_FAILING = "workflow_task_failing"
 ACTIVITY_RETRYING = "activity_retrying"
 SLA_OVERRUN = "sla_overrun"
-SIGNALS = (WORKFLOW_TASK_FAILING, ACTIVITY_RETRYING, SLA_OVERRUN)
+PROCESS_FAILED = "process_failed"
+SIGNALS = (PROCESS_FAILED, WORKFLOW_TASK_FAILING, ACTIVITY_RETRYING, SLA_OVERRUN)
 
 PROBLEMS_QUERY = "TemporalReportedProblems IS NOT NULL AND ExecutionStatus = 'Running'"
 # Who a process may be waiting on while one of its activities runs (the
@@ -39,7 +47,8 @@ ACTIVITY_QUERY = "ExecutionStatus = 'Running' AND WaitingOn IN ('nobody', 'syste
 # What the queue shows of a projection (rows as named tuples: no model objects to build).
 QUEUE_COLUMNS = (ProcessRecord.workflow_id, ProcessRecord.process_type, ProcessRecord.current_step,
                  ProcessRecord.status, ProcessRecord.waiting_on, ProcessRecord.company_id.alias("company_id"),
-                 ProcessRecord.step_entered_at)
+                 ProcessRecord.step_entered_at, ProcessRecord.last_error, ProcessRecord.retrying_activity,
+                 ProcessRecord.retry_attempt, ProcessRecord.retry_error)
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,9 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
     if SLA_OVERRUN in options.signals:
         for record, message in sla_overruns(now):
             _entry(found, record).reasons.append(StuckReason(SLA_OVERRUN, message))
+    if PROCESS_FAILED in options.signals:
+        for record in ProcessRecord.select(*QUEUE_COLUMNS).where(health.failed()).namedtuples().iterator():
+            _entry(found, record).reasons.append(StuckReason(PROCESS_FAILED, health.failure_reason(record)))
     asked = {WORKFLOW_TASK_FAILING: lambda: failing_workflow_tasks(client, options),
              ACTIVITY_RETRYING: lambda: _retrying_cached(client, options, cache)}
     wanted = [signal for signal in asked if signal in options.signals]
@@ -147,6 +159,12 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
             # workflow task has projected the step (a local activity) but never recorded its attributes.
             message = Message(message.code, {**message.params, "step": entry.step or "?"})
         entry.reasons.append(StuckReason(signal, message))
+    if ACTIVITY_RETRYING in options.signals:
+        # What the worker wrote, for the processes describe() did not list (waiting on a person).
+        for record in ProcessRecord.select(*QUEUE_COLUMNS).where(health.retrying()).namedtuples().iterator():
+            entry = _entry(found, record)
+            if ACTIVITY_RETRYING not in entry.signals:
+                entry.reasons.append(StuckReason(ACTIVITY_RETRYING, health.retry_reason(record)))
     far_past = dt.datetime.min
     return sorted(found.values(), key=lambda s: (s.step_entered_at or far_past, s.workflow_id))
 
@@ -230,13 +248,13 @@ async def retrying_activities(client: Client, options: QueueOptions) -> list[tup
 
 def describe_pending(pending) -> Message:
     """``activity submit_to_dian retrying: attempt 5, no limit, last failure: HTTP 503 ...``."""
-    attempt = {"activity": pending.activity_type.name, "attempt": pending.attempt}
+    attempt = {"activity": health.activity_words(pending.activity_type.name), "attempt": pending.attempt}
     if pending.maximum_attempts:
         retrying = Message("stuck.activity_retrying", {**attempt, "limit": pending.maximum_attempts})
     else:
         retrying = Message("stuck.activity_retrying_unlimited", attempt)
     if pending.HasField("last_failure"):
-        return Message("stuck.last_failure", {"retrying": retrying, "failure": pending.last_failure.message[:300]})
+        return Message("stuck.last_failure", {"retrying": retrying, "failure": plain(pending.last_failure.message)})
     return retrying
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -15,7 +14,7 @@ from habilita.states import ProcessStatus, WaitingOn
 
 from . import certificate, test_set
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
-from .inputs import Problems, expect_step, require_actor, wrong_step
+from .inputs import Problems, expect_step, require_actor, software_of, wrong_step
 from .numbering import DianConfirmation, check_ranges, explain
 from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
 from .reminders import REMINDER_ID_SUFFIX, OwnCertificateReminder, OwnCertificateReminderInput, WaitPolicy, notify, wait_reminding
@@ -60,6 +59,9 @@ class StartEnablement:
     started_by: str
     company_name: str = ""
     provider_nit: str = ""
+    # The provider's software at DIAN, from settings: a provider-mode registration that gives no
+    # software id uses it (its PIN stays with the worker). Empty: none is configured.
+    provider_software_id: str = ""
     test_set_counts: tuple[int, int, int] = (60, 20, 20)
     policy: WaitPolicy = WaitPolicy()
     own_certificate_reminder_seconds: float = 30 * 86_400
@@ -107,16 +109,17 @@ class EnablementStatus:
     resolutions: tuple[ResolutionFacts, ...] = field(default_factory=tuple)
 
 
-def check_registration(data: DianRegistration) -> None:
-    """Reject the registration with every field problem at once."""
+def check_registration(data: DianRegistration, *, provider_software_id: str = "") -> None:
+    """Reject the registration with every field problem at once.
+
+    In provider mode the software id and PIN may be left out: the provider's
+    configured software is used, and the registration is refused when there is none.
+    """
     problems = Problems.acting(data.actor)
     if data.operation_mode not in OPERATION_MODES:
         problems.add("operation_mode", "one_of", choices=list(OPERATION_MODES))
     problems.guid("test_set_id", data.test_set_id)
-    if data.operation_mode == "own_software" or data.software_id or data.pin:
-        problems.guid("software_id", data.software_id)
-        if problems.require("pin", data.pin) and not re.fullmatch(r"[0-9]{5}", data.pin):
-            problems.add("pin", "exact_digits", digits=5)
+    problems.software(data.operation_mode, data.software_id, data.pin, provider_software_id=provider_software_id)
     problems.raise_if_any()
 
 
@@ -232,15 +235,16 @@ class EInvoicingEnablement(VoucherTypeStep):
         async with self._lock:
             owner = (self._start.company_tax_id.split("-")[0] if data.operation_mode == "own_software"
                      else self._start.provider_nit)
+            software_id = software_of(data.operation_mode, data.software_id, self._start.provider_software_id)
             self._software = await workflow.execute_activity_method(
                 EnablementActivities.save_software,
                 SaveSoftware(source_key=f"{workflow.info().workflow_id}:dian_registration",
                              company_id=self._start.company_id, operation_mode=data.operation_mode,
-                             test_set_id=data.test_set_id, software_id=data.software_id, software_owner_nit=owner,
+                             test_set_id=data.test_set_id, software_id=software_id, software_owner_nit=owner,
                              pin=data.pin), **ACTIVITY)
             # The PIN is sealed in the database now: keep the facts without it.
             self._registration = DianRegistration(actor=data.actor, operation_mode=data.operation_mode,
-                                                  test_set_id=data.test_set_id, software_id=data.software_id)
+                                                  test_set_id=data.test_set_id, software_id=software_id)
             await self._tracker.audit(AuditEntry(
                 actor=data.actor, action="dian_registration", target_id=workflow.info().workflow_id,
                 detail=Message("audit.registration", {"mode": data.operation_mode, "test_set": data.test_set_id})))
@@ -251,7 +255,7 @@ class EInvoicingEnablement(VoucherTypeStep):
         if self._tracker is None or self._tracker.step != Step.DIAN_REGISTRATION or self._registration:
             wrong_step("submit_dian_registration", step_now(self._tracker),
                        already_done=self._registration is not None)
-        check_registration(data)
+        check_registration(data, provider_software_id=self._start.provider_software_id)
 
     @workflow.update
     async def start_test_set(self, go: TestSetStart) -> Message:

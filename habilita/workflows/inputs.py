@@ -21,6 +21,7 @@ WRONG_STEP = "WrongStep"
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 GUID_EXAMPLE = "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"
+_PIN = re.compile(r"[0-9]{5}")
 
 
 class Problems:
@@ -56,9 +57,29 @@ class Problems:
         if self.require(field, value) and not _GUID.fullmatch(value.strip()):
             self.add(field, "guid", value=value.strip(), example=GUID_EXAMPLE)
 
+    def software(self, mode: str, software_id: str, pin: str, *, provider_software_id: str = "") -> None:
+        """The DIAN software of a registration: its id and 5-digit PIN, which a provider-mode
+        registration may leave out when the provider's software is configured (and must, when not)."""
+        given = (software_id or "").strip() or (pin or "").strip()
+        if mode == "provider" and not given:
+            if not provider_software_id:
+                self.add("software_id", "provider_software_not_configured")
+            return
+        if mode != "own_software" and not given:
+            return  # no mode chosen yet: the mode's own problem says so
+        self.guid("software_id", software_id)
+        if self.require("pin", pin) and not _PIN.fullmatch(pin):
+            self.add("pin", "exact_digits", digits=5)
+
     def raise_if_any(self) -> None:
         if self.items:
             reject(self.items)
+
+
+def software_of(mode: str, given: str, provider_software_id: str) -> str:
+    """The software id a registration stands for: the one given, else in provider mode the provider's."""
+    given = (given or "").strip()
+    return given or (provider_software_id if mode == "provider" else "")
 
 
 def expect_step(action: str, current: str, *allowed: str) -> None:

@@ -13,10 +13,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from habilita.activities.heartbeat import HEARTBEAT_TIMEOUT
     from habilita.activities.numbering import NumberingActivities, RangeCheck, RangeQuery
     from habilita.messages import Message
 
-RANGE_CALL = dict(start_to_close_timeout=timedelta(minutes=2),
+RANGE_CALL = dict(start_to_close_timeout=timedelta(minutes=2), heartbeat_timeout=HEARTBEAT_TIMEOUT,
                   retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=2)))
 
 

@@ -51,8 +51,20 @@ async def projecting_the_end(tracker: Callable[[], "ProcessTracker | None"], bod
             if is_cancelled_exception(exc):
                 await current.finish(ProcessStatus.CANCELLED)
             elif isinstance(exc, FailureError):
-                await current.finish(ProcessStatus.FAILED, last_error=str(exc))
+                await current.finish(ProcessStatus.FAILED, last_error=as_text(
+                    Message("health.step_failed", {"error": failure_chain(exc)})))
         raise
+
+
+def failure_chain(exc: BaseException, limit: int = 1500) -> str:
+    """A failure and its causes, outermost first, each said once: ``Activity task failed: ValueError: ...``."""
+    said: list[str] = []
+    while exc is not None:
+        text = getattr(exc, "message", None) or str(exc)
+        if text and text not in said:
+            said.append(text)
+        exc = exc.__cause__
+    return ": ".join(said)[:limit]
 
 
 def step_now(tracker: "ProcessTracker | None") -> str:

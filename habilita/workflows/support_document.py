@@ -23,7 +23,7 @@ from habilita.states import ProcessStatus, WaitingOn
 
 from . import certificate
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
-from .inputs import expect_step, require_actor
+from .inputs import expect_step, require_actor, software_of
 from .numbering import check_ranges, explain
 from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
 from .reminders import notify, wait_reminding
@@ -248,7 +248,9 @@ class SupportDocumentEnablement(SkippableSteps, VoucherTypeStep):
                     EnablementActivities.save_software,
                     SaveSoftware(source_key=f"{wid}:dian_enablement", company_id=self._start.company_id,
                                  operation_mode=data.operation_mode, test_set_id=data.test_set_id.strip(),
-                                 software_id=data.software_id.strip(), software_owner_nit=owner, pin=data.pin),
+                                 software_id=software_of(data.operation_mode, data.software_id,
+                                                         self._start.provider_software_id),
+                                 software_owner_nit=owner, pin=data.pin),
                     **ACTIVITY)
             self._test_set_id = data.test_set_id.strip()
             self._dian_enabled = state.accepted
@@ -261,7 +263,8 @@ class SupportDocumentEnablement(SkippableSteps, VoucherTypeStep):
     @confirm_support_document_at_dian.validator
     def _validate_dian_enablement(self, data: SupportDocumentAtDian) -> None:
         self._expect("confirm_support_document_at_dian", Step.DIAN_ENABLEMENT)
-        check_dian_enablement(data, software_known=self._software is not None)
+        check_dian_enablement(data, software_known=self._software is not None,
+                              provider_software_id=self._start.provider_software_id)
 
     @workflow.update
     async def confirm_provider_certificate(self, data: ProviderCertificateConfirmation) -> Message:

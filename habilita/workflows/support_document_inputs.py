@@ -1,7 +1,6 @@
 """P2's human steps: the update dataclasses and their pure field checks."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from temporalio import workflow
@@ -28,6 +27,8 @@ class StartSupportDocument:
     company_name: str = ""
     provider_nit: str = ""
     policy: WaitPolicy = WaitPolicy()
+    # The provider's software at DIAN, from settings (see P1's StartEnablement).
+    provider_software_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,17 @@ class SupportDocumentStatus:
     sample_cuds: str = ""
 
 
-def check_dian_enablement(data: SupportDocumentAtDian, *, software_known: bool) -> None:
+def check_dian_enablement(data: SupportDocumentAtDian, *, software_known: bool,
+                          provider_software_id: str = "") -> None:
     """Reject step 1's confirmation with every field problem at once."""
     problems = Problems.acting(data.actor)
     problems.guid("test_set_id", data.test_set_id)
     if not software_known:
         if data.operation_mode not in OPERATION_MODES:
             problems.add("operation_mode", "one_of", choices=list(OPERATION_MODES))
-        problems.guid("software_id", data.software_id)
-        if problems.require("pin", data.pin) and not re.fullmatch(r"[0-9]{5}", data.pin):
-            problems.add("pin", "exact_digits", digits=5)
+        # Without the provider's mode, the company's own software is asked for.
+        mode = "provider" if data.operation_mode == "provider" else "own_software"
+        problems.software(mode, data.software_id, data.pin, provider_software_id=provider_software_id)
     problems.raise_if_any()
 
 

@@ -22,6 +22,7 @@ from .process import ProcessTracker, projecting_the_end, step_now
 from .reminders import WaitPolicy, notify, wait_reminding
 
 with workflow.unsafe.imports_passed_through():
+    from habilita.activities.heartbeat import HEARTBEAT_TIMEOUT
     from habilita.activities.test_set import (
         BatchPoll, BatchRef, BatchSent, BuildRound, DocumentRejection, RoundBuilt, RoundRef, RoundReport,
         TestSetActivities,
@@ -43,7 +44,8 @@ class Step(StrEnum):
 
 
 ID_SUFFIX = "-test-set"  # the child's workflow id is its parent's plus this
-DIAN_CALL = dict(start_to_close_timeout=timedelta(minutes=3),
+# Each call heartbeats: a worker that dies mid-call is noticed within HEARTBEAT_TIMEOUT, not at the timeout.
+DIAN_CALL = dict(start_to_close_timeout=timedelta(minutes=3), heartbeat_timeout=HEARTBEAT_TIMEOUT,
                  retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=2)))
 FIRST_POLL = timedelta(seconds=1)
 MAX_POLL = timedelta(minutes=2)
@@ -123,7 +125,8 @@ class TestSetSubmission:
                 BuildRound(workflow_id=workflow.info().workflow_id, round=self._round, company_id=start.company_id,
                            certificate_id=start.certificate_id, software_ref_id=start.software_ref_id,
                            invoices=counts[0], credit_notes=counts[1], debit_notes=counts[2]),
-                start_to_close_timeout=timedelta(minutes=10), retry_policy=RetryPolicy(maximum_attempts=5))
+                start_to_close_timeout=timedelta(minutes=10), heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                retry_policy=RetryPolicy(maximum_attempts=5))
             await self._tracker.enter(Step.SENDING, waiting_on=WaitingOn.DIAN)
             refs = [BatchRef(workflow_id=workflow.info().workflow_id, round=self._round, batch=b,
                              certificate_id=start.certificate_id, test_set_id=test_set_id,

@@ -14,10 +14,11 @@ STEPS = {"einvoicing": ("dian_registration", "certificate", "voucher_type"),
 
 
 def record(workflow_id: str, process_type: str, step: str, status: str = "waiting", *, company=None,
-           started_days_ago: float = 1, entered_days_ago: float = 0) -> ProcessRecord:
+           started_days_ago: float = 1, entered_days_ago: float = 0, waiting_on: str = "staff") -> ProcessRecord:
     now = utcnow()
     return ProcessRecord.create(
         workflow_id=workflow_id, process_type=process_type, current_step=step, status=status, company=company,
+        waiting_on=waiting_on if status == "waiting" else "",
         started_at=now - dt.timedelta(days=started_days_ago), step_entered_at=now - dt.timedelta(days=entered_days_ago),
         completed_at=now - dt.timedelta(days=entered_days_ago) if status == "completed" else None,
         updated_at=now - dt.timedelta(days=entered_days_ago))
@@ -46,13 +47,17 @@ def test_only_whole_enabled_processes_count_as_enabled_and_their_median_is_in_da
     assert dashboard.median_days_to_enable() == 6.0
 
 
-def test_a_process_in_the_same_step_for_more_than_two_days_is_stuck(db):
-    record("e1", "einvoicing", "voucher_type", entered_days_ago=3)
+def test_the_home_counts_what_the_support_queue_lists_failed_retrying_or_over_its_sla(db):
+    record("e1", "einvoicing", "voucher_type", entered_days_ago=4)
     record("e2", "einvoicing", "voucher_type", entered_days_ago=1)
     record("e3", "einvoicing", "enabled", "completed", entered_days_ago=30)
+    record("e4", "einvoicing", "test_set", "terminated", entered_days_ago=0)
+    ProcessRecord.update(retry_attempt=3, retrying_activity="notify").where(ProcessRecord.workflow_id == "e2").execute()
 
-    assert dashboard.stuck_count() == 1
-    assert [n.workflow_id for n in dashboard.notifications() if n.kind == "stuck"] == ["e1"]
+    assert dashboard.stuck_count() == 3
+    stuck = {n.workflow_id: n for n in dashboard.notifications() if n.kind == "stuck"}
+    assert set(stuck) == {"e1", "e2", "e4"}
+    assert stuck["e2"].why.code == "health.retrying" and stuck["e4"].why.code == "health.failed_at"
 
 
 def test_cards_show_the_companies_that_moved_last_with_their_whole_processes(db, company):

@@ -151,3 +151,23 @@ def test_a_refusal_is_shown_at_its_fields_in_spanish_and_the_rest_above_the_form
         show_refusal(form, Refusal("WrongStep", problems=[
             Problem("", "wrong_step", {"action": "upload_signed_letter", "step": "payment"})]))
         assert get_flashed_messages() == ["El proceso ya no está en este paso; la página muestra ahora dónde está."]
+
+
+async def test_a_terminated_process_s_page_says_why_and_where_support_restarts_it_and_offers_no_step_form(
+        live_app, users, worker, company):
+    support = live_app.test_client()
+    assert sign_in(support, "support@habilita.test").status_code == 302
+    browser = live_app.test_client()
+    assert sign_in(browser, "onboarding@habilita.test").status_code == 302
+    workflow_id = await start_p1(browser, company)
+    ProcessRecord.update(status="terminated", waiting_on="", last_error=as_text(
+        Message("health.terminated", {"by": "ops@temporal", "reason": "limpieza"}))).where(
+        ProcessRecord.workflow_id == workflow_id).execute()
+
+    html = (await in_thread(browser.get, f"/admin/process/{workflow_id}")).get_data(as_text=True)
+
+    assert 'data-health="failed"' in html
+    assert "terminado fuera de la consola por ops@temporal: limpieza" in html, html[html.find("process-health"):][:600]
+    assert "/admin/support/?signal=process_failed" in html
+    assert "data-action=" not in html, "an ended process offers no step form"
+    assert "El sistema está trabajando en este paso" not in html

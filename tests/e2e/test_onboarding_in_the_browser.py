@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+
+import requests
 
 import pytest
 from playwright.async_api import Page, expect
@@ -157,9 +160,20 @@ async def test_a_staff_member_takes_a_company_through_p1_in_the_browser(
     assert (record.current_step, record.waiting_on) == ("numbering_resolution", "company")
 
     # The company does its part at DIAN; staff confirm each step, then pick the synced resolution.
+    # DIAN stops answering first: the confirmation is recorded and answered in Spanish at once, and
+    # once DIAN answers again the process moves on by itself.
     granted = portal.request_test_resolution(company.tax_id)
+    requests.put(portal.url + "/_faults", json={"hang": True}, timeout=10).raise_for_status()
+    started = time.monotonic()
     await page.locator("form[data-action='confirm_resolution_requested'] button[type=submit]").click()
+    await expect(page.locator(".alert-info")).to_contain_text("La DIAN aún no responde")
+    assert time.monotonic() - started < 2.5, "the person waited on DIAN"
+    assert await page.locator(".alert-success").count() == 0, "no 'Hecho' before the workflow did it"
+    await screenshots(page, "dian-not-answering")
+    requests.delete(portal.url + "/_faults", timeout=10).raise_for_status()
     await until_step_form(page, "confirm_prefixes_associated")
+    received = portal.received()
+    assert received and all(r["times_seen"] == 1 for r in received), "a test-set document was sent twice"
     portal.associate_prefix(company.tax_id, granted["prefix"])
     await page.locator("form[data-action='confirm_prefixes_associated'] button[type=submit]").click()
     await until_step_form(page, "configure_voucher_type")

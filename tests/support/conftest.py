@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 
 from habilita.adapters.dian_client import DianClient
 from habilita.dian.certificates import generate_test_certificate
+from habilita.activities.health import ActivityHealth
 from habilita.worker import WORKFLOWS, build_activities
 from habilita.models import ProcessRecord
 from habilita.simulators.dian.server import make_server
@@ -55,8 +56,10 @@ def build_support_worker(client, settings, task_queue, dian_sim, signer) -> Work
     dian = DianClient(dian_sim.soap_url, signer.private_key, signer.certificate, timeout=5)
     drill = DrillActivities(dian)
     return Worker(client, task_queue=task_queue, workflows=SUPPORT_WORKFLOWS,
-                  activities=[*build_activities(settings), drill.submit_to_dian, drill.create_voucher],
-                  activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16))
+                  activities=[*build_activities(settings), drill.submit_to_dian, drill.create_voucher,
+                              drill.check_note],
+                  activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16),
+                  interceptors=[ActivityHealth()])
 
 
 @pytest_asyncio.fixture

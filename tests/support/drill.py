@@ -11,6 +11,7 @@ must be, so a support reset replays them without repeating them.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import zipfile
@@ -38,6 +39,10 @@ class DrillStart:
     company_tax_id: str
     test_set_id: str
     break_at: str = ""
+    # While it waits on staff at ``collect``: ask DIAN in the background (a
+    # retry that no person waits on), or run a check that can never succeed.
+    ask_dian_while_collecting: bool = False
+    impossible_check: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,11 @@ class DrillActivities:
         return answer.zip_key
 
     @activity.defn
+    def check_note(self, workflow_id: str) -> None:
+        """A check that fails the same way however often it runs (bad data, not a network)."""
+        raise ValueError(f"the note of {workflow_id} cannot be read")
+
+    @activity.defn
     def create_voucher(self, request: VoucherRequest) -> int:
         with write_transaction():
             resolution, _ = NumberingResolution.get_or_create(
@@ -134,6 +144,14 @@ class DrillProcess(SkippableSteps):
     async def _steps(self, start: DrillStart) -> str:
         info = workflow.info()
         await self._enter("collect", waiting_on="staff")
+        if start.impossible_check:
+            await workflow.execute_activity_method(DrillActivities.check_note, info.workflow_id,
+                                                   start_to_close_timeout=timedelta(seconds=10))
+        if start.ask_dian_while_collecting:
+            asyncio.create_task(workflow.execute_activity_method(
+                DrillActivities.submit_to_dian, DianSubmission(info.workflow_id, start.test_set_id),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=1))))
         await workflow.wait_condition(lambda: self._provided is not None)
         await self._tracker.audit(AuditEntry(actor=self._provided.actor, action="provide", target_id=info.workflow_id))
         await self._enter("dian_submission", waiting_on="dian")

@@ -76,13 +76,16 @@ async def test_a_bad_registration_is_refused_field_by_field_and_changes_nothing(
     assert ProcessRecord.get_by_id(handle.id).version == before
 
 
-async def test_provider_mode_needs_only_the_test_set_id(client, task_queue, worker, company):
+async def test_provider_mode_without_the_provider_s_software_configured_is_refused_at_the_software_field(
+        client, task_queue, worker, company):
     handle = await start(client, task_queue, company)
     await wait_for_step(handle, "dian_registration")
 
-    await handle.execute_update(
-        EInvoicingEnablement.submit_dian_registration,
-        DianRegistration(actor="ana@example.co", operation_mode="provider", test_set_id=TEST_SET_ID),
-    )
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            EInvoicingEnablement.submit_dian_registration,
+            DianRegistration(actor="ana@example.co", operation_mode="provider", test_set_id=TEST_SET_ID))
 
-    await wait_for_step(handle, "certificate")
+    assert [Problem.from_detail(d) for d in refused.value.cause.details] == [
+        Problem("software_id", "provider_software_not_configured")]
+    assert (await handle.query(EInvoicingEnablement.status)).registration is None

@@ -1,9 +1,12 @@
-"""A worker killed in the middle of DIAN's test set: the next one finishes it, and DIAN sees each document once.
+"""A worker killed in the middle of a call to DIAN: support sees it within seconds, the next worker
+finishes the test set, and DIAN sees each document once.
 
 The first worker is `habilita worker` in its own process; SIGKILL gives it
 no chance to finish anything. The kill lands after the zip was sent and
-before DIAN decided the set: the simulator is told to keep answering "in
-process" until the worker is dead.
+before DIAN decided the set, while the worker waits on a slow status query:
+the simulator keeps answering "in process", and slowly, until the worker is dead.
+Without heartbeats the lost query would be retried only after its
+three-minute timeout; with them, within the heartbeat timeout.
 """
 from __future__ import annotations
 
@@ -12,9 +15,13 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import requests
 
+from temporalio.api.enums.v1 import PendingActivityState
+
+from habilita.support.stuck import ACTIVITY_RETRYING, QueueOptions, find_stuck
 from habilita.worker import build_worker
 from habilita.models import ProcessRecord, TestSetBatch, TestSetDocument
 from habilita.workflows.certificate import CertificateActivation, CertificatePathChoice
@@ -65,18 +72,34 @@ async def test_a_test_set_finishes_after_its_worker_is_killed_and_dian_sees_each
         await handle.execute_update(EInvoicingEnablement.start_test_set, TestSetStart(ACTOR, company.display_tax_id))
         test_set = client.get_workflow_handle(handle.id + "-test-set")
 
-        async def zip_sent_and_no_activity_running() -> bool:
+        async def zip_sent() -> bool:
             record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == test_set.id)
-            if record is None or record.current_step != "validating":
-                return False
-            # Kill between two polls, not inside one: an activity lost with its
-            # worker is only retried after its three-minute start-to-close timeout.
-            return not (await test_set.describe()).raw_description.pending_activities
+            return record is not None and record.current_step == "validating"
 
-        await wait_until(zip_sent_and_no_activity_running, first, "the zip sent and the set still in process")
+        await wait_until(zip_sent, first, "the zip sent and the set still in process")
+        set_faults(portal, in_process_forever=True, delay_seconds=15)
+
+        async def inside_a_status_query() -> bool:
+            pending = (await test_set.describe()).raw_description.pending_activities
+            return any(p.activity_type.name == "poll_batch" and p.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+                       for p in pending)
+
+        await wait_until(inside_a_status_query, first, "the worker inside a slow status query")
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
+    killed_at = time.monotonic()
+
+    # Support sees the lost query in the queue, with why, before any worker is back.
+    async def in_the_queue():
+        queue = await find_stuck(client, options=QueueOptions(task_queue=task_queue, signals=(ACTIVITY_RETRYING,)))
+        return next((s for s in queue if s.workflow_id == test_set.id), None)
+    entry = None
+    while entry is None and time.monotonic() - killed_at < 40:
+        entry = await in_the_queue()
+        await asyncio.sleep(0.5)
+    assert entry is not None, "the lost status query never reached the support queue"
+    assert "Heartbeat" in entry.why or "heartbeat" in entry.why, entry.why
 
     assert [b.state for b in TestSetBatch.select().where(TestSetBatch.workflow_id == test_set.id)] == ["sent"]
     assert {d.status for d in TestSetDocument.select().where(TestSetDocument.workflow_id == test_set.id)} == {"sent"}
@@ -84,10 +107,11 @@ async def test_a_test_set_finishes_after_its_worker_is_killed_and_dian_sees_each
     seen_before_the_kill = portal.received()
     assert len(seen_before_the_kill) == sum(SMALL_SET)
 
-    set_faults(portal, in_process_forever=False)
+    set_faults(portal, in_process_forever=False, delay_seconds=0)
     async with build_worker(client, settings, task_queue=task_queue):
         await wait_for_step(test_set.id, "accepted", status="completed", seconds=90)
         await wait_for_step(handle.id, "numbering_resolution", status="waiting")
+    assert time.monotonic() - killed_at < 75, "the lost query waited for its timeout, not its heartbeat"
 
     documents = TestSetDocument.select().where(TestSetDocument.workflow_id == test_set.id)
     assert {d.status for d in documents} == {"accepted"}

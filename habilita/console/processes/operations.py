@@ -12,8 +12,13 @@ from habilita.console.temporal_bridge import TemporalBridge
 from habilita.models import Company
 from habilita.processes import Action, ProcessDeclaration
 from habilita.processes.client import ProcessClient
-from habilita.processes.refusals import UNAVAILABLE, WRONG_STEP, Refusal
+from habilita.processes.refusals import NO_ANSWER, UNAVAILABLE, WRONG_STEP, Refusal
 from habilita.settings import Settings
+
+
+# Longest a person's request waits on a step's update (an action that asks DIAN or billing answers in
+# ``OUTSIDE_ANSWER_WITHIN``); under a reverse proxy's usual 30 s.
+SEND_TIMEOUT = 20.0
 
 
 def _processes(client, settings: Settings) -> ProcessClient:
@@ -38,7 +43,11 @@ def send_update(bridge: TemporalBridge, settings: Settings, workflow_id: str, ac
     async def send(client):
         return await _processes(client, settings).send(workflow_id, action, data)
 
-    return bridge.call(send)
+    try:
+        return bridge.call(send, timeout=SEND_TIMEOUT)
+    except concurrent.futures.TimeoutError:
+        # The request is not answered with a 500 after the proxy's patience: the person hears why.
+        raise Refusal(NO_ANSWER, message="the process did not answer in time") from None
 
 
 def query_status(bridge: TemporalBridge, settings: Settings, declaration: ProcessDeclaration, workflow_id: str):

@@ -7,7 +7,8 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 
-from habilita.models import Company, ProcessRecord, StoredFile
+from habilita.models import Company, ProcessRecord, StoredFile, utcnow
+from habilita.support.health import health_of
 
 from habilita.console.access import RoleGuarded, actor
 from habilita.console.audit import audit
@@ -17,7 +18,8 @@ from habilita.console.processes import documents, page_data
 from habilita.console.processes.target import acting_on, top_level
 from habilita.console.processes.labels import action_label, button_label, field_label
 from habilita.console.processes.operations import Refusal, query_status, send_update, start_process
-from habilita.processes.refusals import ALREADY_STARTED, UNAVAILABLE, WRONG_STEP
+from habilita.processes.client import StillWorking
+from habilita.processes.refusals import ALREADY_STARTED, NO_ANSWER, UNAVAILABLE, WRONG_STEP
 from habilita.messages import Message
 from habilita.messages.stored import as_text
 from habilita.processes import STARTABLE, Action, declaration as declaration_of
@@ -65,6 +67,9 @@ def refusal_text(refusal: Refusal) -> str:
         return _("The process is no longer at this step; the page now shows where it stands.")
     if refusal.kind == UNAVAILABLE:
         return _("Temporal could not be reached; nothing was saved. Try again in a moment.")
+    if refusal.kind == NO_ANSWER:
+        return _("The process did not answer in time; the action may still be under way. The page shows where "
+                 "it stands; check it before trying again.")
     if refusal.problems:
         return "; ".join(say(p) for p in refusal.problems)
     return refusal.message  # Temporal's own words (a failure that is not a refusal), shown as they are
@@ -102,8 +107,10 @@ class ProcessPageView(RoleGuarded, BaseView):
             statuses.append(query_status(bridge, settings, target.kind, target.workflow_id))
         facts = [pair for status in statuses for pair in page_data.facts(status)]
         warnings = page_data.warnings(statuses)
+        health_kind, health_why = health_of(record, utcnow())
         return self.render(
             "habilita/process.html", record=record, kind=kind, target=target, warnings=warnings,
+            health_kind=health_kind, health_why=health_why, ended=record.status in page_data.TERMINAL,
             steps=page_data.stepper(kind, record),
             forms=step_forms(target, resolution_choices(statuses), statuses, submitted) if self.may_write() else [],
             facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
@@ -142,6 +149,12 @@ class ProcessPageView(RoleGuarded, BaseView):
             audit(action_name, "process", workflow_id, outcome="refused", reason=audit_reason(refusal))
             show_refusal(form, refusal)
             return self.page(page_id, submitted={action.name: form})
+        if isinstance(answer, StillWorking):
+            # Recorded by the workflow, not yet done: no "Done" before it is.
+            audit(action_name, "process", workflow_id, outcome="accepted",
+                  payload={"action": action_name, "step": record.current_step})
+            flash(say(answer.message), "info")
+            return redirect(url_for(".page", workflow_id=page_id))
         audit(action_name, "process", workflow_id, payload={"action": action_name, "step": record.current_step})
         flash(_("Done: %(what)s.", what=action_label(action_name)), "success")
         said = page_data.answer_words(answer)

@@ -4,6 +4,7 @@ Endpoints:
 
 - ``POST /WcfDianCustomerServices.svc`` the SOAP 1.2 service (WS-Security checked)
 - ``POST /portal/companies`` register a company -> TestSetId, SoftwareID, PIN
+- ``POST /portal/providers`` register a technology provider's software (once) -> SoftwareID, PIN
 - ``GET  /portal/companies/<nit>`` the company, its test sets and ranges
 - ``POST /portal/companies/<nit>/resolutions`` request a numbering resolution
 - ``POST /portal/companies/<nit>/prefixes`` associate a prefix to the software
@@ -138,6 +139,13 @@ def create_app(state_path: str, *, processing_seconds: float | None = None,
             answer = portal.register_company(
                 store, config, nit=body.get("nit"), legal_name=body.get("legal_name", ""),
                 mode=body.get("mode", "own"), provider_nit=body.get("provider_nit"))
+        return jsonify(answer), 201
+
+    @app.post("/portal/providers")
+    def register_provider():
+        body = _json_body()
+        with lock:
+            answer = portal.register_provider(store, nit=body.get("nit"))
         return jsonify(answer), 201
 
     @app.get("/portal/companies/<nit>")

@@ -57,6 +57,25 @@ def _new_test_set(store: Store, *, nit: str, software_id: str, kind: str, requir
     )
 
 
+def register_provider(store: Store, *, nit: str) -> dict:
+    """The software a technology provider registered at DIAN (created on the first call): its id and PIN.
+
+    Its clients in provider mode use it; a provider registers it once, before its first client.
+    """
+    owner = _nit(nit, field="nit")
+    with store.atomic():
+        software = _provider_software(store, owner)
+    return {"nit": owner, "software_id": software.software_id, "pin": software.pin}
+
+
+def _provider_software(store: Store, owner: str):
+    software = store.Software.get_or_none(store.Software.owner_nit == owner)
+    if software is None:
+        software = store.Software.create(
+            software_id=str(uuid.uuid4()), owner_nit=owner, pin=f"{secrets.randbelow(100_000):05d}")
+    return software
+
+
 def register_company(store: Store, config: SimulatorConfig, *, nit: str, legal_name: str, mode: str,
                      provider_nit: str | None = None) -> dict:
     """Register ``nit`` as an electronic invoicer; answer what the portal shows.
@@ -77,10 +96,7 @@ def register_company(store: Store, config: SimulatorConfig, *, nit: str, legal_n
     with store.atomic():
         if store.Company.get_or_none(store.Company.nit == nit) is not None:
             raise PortalError(f"NIT {nit} is already registered", status=409)
-        software = store.Software.get_or_none(store.Software.owner_nit == owner)
-        if software is None:
-            software = store.Software.create(
-                software_id=str(uuid.uuid4()), owner_nit=owner, pin=f"{secrets.randbelow(100_000):05d}")
+        software = _provider_software(store, owner)
         store.Company.create(nit=nit, legal_name=legal_name.strip(), mode=mode,
                              provider_nit=owner if mode == "provider" else None, software_id=software.software_id)
         test_set = _new_test_set(store, nit=nit, software_id=software.software_id, kind="invoice",
