@@ -3,7 +3,7 @@
 Builds a SQLite database with 10,000 process projections (healthy, or waiting
 within their SLA) and runs, on a local Temporal dev server with the worker as
 `habilita worker` runs it (the activity health interceptor and the projection
-reconciler every 10 s), three kinds of failure of a small process:
+reconciler every 5 s), three kinds of failure of a small process:
 
 - **terminated** outside the console (as from Temporal's UI);
 - **failed** at once by a check that can never succeed (non-retryable);
@@ -78,9 +78,9 @@ async def temporal_knows(client, workflow_id: str, kind: str) -> bool:
     return bool(found)
 
 
-async def poll(client, options: QueueOptions, watch: Watch, until: float) -> None:
+async def poll(client, options: QueueOptions, watch: Watch, expected: int, until: float) -> None:
     wanted = {"terminated": PROCESS_FAILED, "failed": PROCESS_FAILED, "retrying": ACTIVITY_RETRYING}
-    while watch.pending() and time.monotonic() < until:
+    while (len(watch.failed_at) < expected or watch.pending()) and time.monotonic() < until:
         queue = {s.workflow_id: s for s in await find_stuck(client, options=options)}
         now = time.monotonic()
         for workflow_id in watch.pending():
@@ -93,7 +93,8 @@ async def poll(client, options: QueueOptions, watch: Watch, until: float) -> Non
 
 
 async def main(rows: int, each: int) -> None:
-    logging.getLogger("temporalio").setLevel(logging.ERROR)
+    for noisy in ("temporalio", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     work = Path(tempfile.mkdtemp(prefix="bench-failure-"))
     key = base64.urlsafe_b64encode(b"f" * 32).decode()
     settings = Settings.from_env({"HABILITA_VAR": str(work / "var"), "DATABASE_URL": f"sqlite:///{work / 'h.db'}",
@@ -132,7 +133,7 @@ async def main(rows: int, each: int) -> None:
             to_terminate = [await start() for _ in range(each)]
             await wait_for_collect([h.id for h in to_terminate])
             started = time.monotonic()
-            poller = asyncio.ensure_future(poll(client, options, watch, until=started + 180))
+            poller = asyncio.ensure_future(poll(client, options, watch, expected=3 * each, until=started + 180))
             for n in range(each):
                 # Failures spread over two reconciler passes, as they come in life: not all just after one.
                 await asyncio.sleep(20 / (3 * each))

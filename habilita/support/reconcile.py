@@ -5,7 +5,7 @@ sees: terminated from Temporal's UI or CLI, timed out, or failed in a way its
 code could not catch. Each pass reads from Temporal's visibility the
 executions that closed that way since the last pass and writes their end into
 ``ProcessRecord``, so the list, the page, the home and the support queue show
-them as failed within one pass (the worker runs one every 10 s).
+them as failed within one pass (the worker runs one every 5 s).
 
 A run closed by a reset is skipped: its workflow goes on in a newer run.
 """
@@ -32,7 +32,7 @@ ENDED_OUTSIDE = "ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut', 'Cancel
 FIRST_LOOK_BACK = dt.timedelta(days=30)
 # Visibility is eventually consistent: each pass looks this far behind the last one.
 OVERLAP = dt.timedelta(minutes=2)
-PASS_EVERY_SECONDS = 10.0
+PASS_EVERY_SECONDS = 5.0
 STATUS_OF = {
     WorkflowExecutionStatus.FAILED: ProcessStatus.FAILED,
     WorkflowExecutionStatus.TERMINATED: ProcessStatus.TERMINATED,
