@@ -5,16 +5,18 @@ The console reads ``models`` and talks to Temporal through one
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from temporalio.service import RPCError, RPCStatusCode
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from habilita.models.database import open_database
@@ -33,7 +35,7 @@ from .security_headers import csp_nonce, send_security_headers
 from .sessions import limit_session_lifetimes
 from habilita.console.processes.labels import document_status_label, field_label, status_label, step_label, waiting_label
 from .support_views import SupportQueueView
-from .temporal_bridge import TemporalBridge
+from .temporal_bridge import TemporalBridge, TemporalUnavailable
 from .timed_cache import TimedCache
 from habilita.console.views.audit_log import AuditLogView
 from habilita.console.views.companies import CompanyView, processes_of, startable_kinds
@@ -48,6 +50,8 @@ TRANSLATIONS = HERE.parent / "translations"
 INDICATORS_TTL_SECONDS = 15
 # Large enough that a too-big letter reaches the form and gets a clear answer.
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -139,10 +143,29 @@ def _register_views(app: Flask) -> None:
         return render_template("habilita/error.html", code=403,
                                message=_l("Your role does not allow this. Nothing was changed.")), 403
 
+    @app.errorhandler(TemporalUnavailable)
+    @app.errorhandler(concurrent.futures.TimeoutError)
+    def temporal_unavailable(error):
+        return temporal_down(error)
+
+    @app.errorhandler(RPCError)
+    def temporal_refused(error: RPCError):
+        if error.status not in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise error
+        return temporal_down(error)
+
     @app.errorhandler(413)
     def too_large(error):
         return render_template("habilita/error.html", code=413,
                                message=_l("The file is too large to receive; nothing was stored.")), 413
+
+
+def temporal_down(error):
+    """A page that needed Temporal while it did not answer: 503, in words, nothing done."""
+    log.warning("Temporal did not answer %s %s: %s", request.method, request.path, error)
+    return render_template("habilita/error.html", code=503, message=_l(
+        "Temporal, where processes run, is not answering right now; nothing was done. "
+        "Try again in a moment.")), 503
 
 
 def _console_static() -> Blueprint:

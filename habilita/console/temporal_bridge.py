@@ -14,6 +14,11 @@ from typing import Awaitable, Callable
 from temporalio.client import Client
 
 DEFAULT_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 10.0
+
+
+class TemporalUnavailable(RuntimeError):
+    """The console could not reach Temporal: the page answers 503 and says so, nothing was done."""
 
 
 class TemporalBridge:
@@ -42,7 +47,11 @@ class TemporalBridge:
             with self._lock:
                 if self._client is None:
                     future = asyncio.run_coroutine_threadsafe(self._factory(), self._loop)
-                    self._client = future.result(DEFAULT_TIMEOUT)
+                    try:
+                        self._client = future.result(CONNECT_TIMEOUT)
+                    except Exception as exc:  # refused, timed out, bad address: all the same to a person
+                        future.cancel()
+                        raise TemporalUnavailable(f"could not connect to Temporal: {exc}") from exc
         return self._client
 
     def call(self, operation: Callable[[Client], Awaitable], *, timeout: float = DEFAULT_TIMEOUT):

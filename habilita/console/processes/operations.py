@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 
-from habilita.console.temporal_bridge import TemporalBridge
+from habilita.console.temporal_bridge import TemporalBridge, TemporalUnavailable
 from habilita.models import Company
 from habilita.processes import Action, ProcessDeclaration
 from habilita.processes.client import ProcessClient
@@ -57,7 +57,7 @@ def query_status(bridge: TemporalBridge, settings: Settings, declaration: Proces
 
     try:
         return bridge.call(ask, timeout=5)
-    except (Refusal, concurrent.futures.TimeoutError):
+    except (Refusal, concurrent.futures.TimeoutError, TemporalUnavailable):
         # The page still shows the projection; the live facts are a bonus.
         return None
 
