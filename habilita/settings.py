@@ -101,6 +101,9 @@ class Settings:
     test_set_debit_notes: int = 20
     # P3: documents posted per page (one transaction) by the accounting sync.
     accounting_page_size: int = 1000
+    # Where people reach the console from outside (links in e-mails are built on it, never on a request's
+    # Host header); empty: http://ADMIN_HOST:ADMIN_PORT.
+    public_url: str = ""
     # Seconds a call to DIAN or billing may take to connect, and then to answer: a slow side is
     # given up on and retried, never waited on for minutes.
     outside_connect_seconds: int = 5
@@ -113,6 +116,11 @@ class Settings:
     # A console session ends after this long without a request, and this long after logging in.
     session_idle_minutes: int = 30
     session_max_hours: int = 12
+
+    @property
+    def console_url(self) -> str:
+        """The console's address as people reach it: ``HABILITA_PUBLIC_URL``, else the local one."""
+        return self.public_url or f"http://{self.admin_host}:{self.admin_port}"
 
     @property
     def is_production(self) -> bool:
@@ -171,6 +179,7 @@ class Settings:
             test_set_credit_notes=_number(env, "TEST_SET_CREDIT_NOTES", 20),
             test_set_debit_notes=_number(env, "TEST_SET_DEBIT_NOTES", 20),
             accounting_page_size=_number(env, "ACCOUNTING_PAGE_SIZE", 1000),
+            public_url=env.get("HABILITA_PUBLIC_URL", "").rstrip("/"),
             outside_connect_seconds=_number(env, "HABILITA_OUTSIDE_CONNECT_SECONDS", 5),
             outside_read_seconds=_number(env, "HABILITA_OUTSIDE_READ_SECONDS", 20),
             dev_stack=dev_stack,

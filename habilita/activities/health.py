@@ -84,8 +84,8 @@ def will_retry(exc: BaseException, info: activity.Info) -> bool:
 def record_retry(workflow_id: str, activity_type: str, attempt: int, error: str, at: dt.datetime) -> None:
     """Mark the process as retrying ``activity_type`` (``since`` kept from the first failure)."""
     since = peewee.fn.COALESCE(ProcessRecord.retrying_since, at)
-    (ProcessRecord.update(retrying_activity=activity_type, retry_attempt=attempt, retry_error=plain(error, ERROR_LENGTH),
-                          retrying_since=since)
+    (ProcessRecord.update(retrying_activity=activity_type, retry_attempt=attempt,
+                          retry_error=plain(error, ERROR_LENGTH), retrying_since=since)
      .where(ProcessRecord.workflow_id == workflow_id).execute())
     if attempt == NOTICE_AT_ATTEMPT:
         notify_retrying(workflow_id, activity_type, attempt, error)

@@ -30,9 +30,9 @@ def enablement_activities(settings, *, billing: BillingPort | None = None) -> li
         p12_path=settings.provider_certificate_p12, password=settings.provider_certificate_password,
         nit=settings.provider_nit, name=settings.provider_name, var_dir=settings.var_dir,
         production=settings.is_production))
-    certificates = CertificateActivities(billing=billing or HttpBilling(
-        settings.billing_url, timeout=(settings.outside_connect_seconds, settings.outside_read_seconds)), vault=vault, box=box,
-                                         provider_key=provider_key)
+    outside = (settings.outside_connect_seconds, settings.outside_read_seconds)
+    certificates = CertificateActivities(billing=billing or HttpBilling(settings.billing_url, timeout=outside),
+                                         vault=vault, box=box, provider_key=provider_key)
     enablement = EnablementActivities(box, provider_software=(
         (settings.provider_software_id, settings.provider_software_pin) if settings.provider_software_id else None))
     letters = LetterActivities(box, provider_name=settings.provider_name, provider_nit=settings.provider_nit)
@@ -42,7 +42,7 @@ def enablement_activities(settings, *, billing: BillingPort | None = None) -> li
     vouchers = VoucherActivities()
     test_set = TestSetActivities(clients=clients, vault=vault, box=box)
     support = SupportDocumentActivities(
-        portal=DianPortal(settings.dian_url, timeout=(settings.outside_connect_seconds, settings.outside_read_seconds)),
+        portal=DianPortal(settings.dian_url, timeout=outside),
         vault=vault, box=box)
     return [
         certificates.check_payment, certificates.issue_own_certificate, certificates.lend_provider_certificate,

@@ -15,7 +15,7 @@ import click
 
 from habilita.processes import CERTIFICATE, EINVOICING, STARTABLE, SUPPORT_DOCUMENT, TEST_SET, by_cli_name
 
-from .common import load, run_with_processes, show
+from .common import load, run_with_processes, say, show
 from .steps import step_commands
 
 # The processes `habilita process start` starts (P3 has its own group, `habilita accounting`).
@@ -111,3 +111,24 @@ def letter_download(workflow_id: str, out: Path) -> None:
         raise click.ClickException("no letter yet: enter the legal representative's data first")
     out.write_bytes(bytes(StoredFile.get_by_id(state.letter.stored_file_id).content))
     click.echo(f"saved {out} ({state.letter.size:,} bytes)")
+
+
+@process_group.command("invite")
+@click.argument("workflow_id")
+@click.option("--email", default="", help="The company contact's e-mail (default: the company's e-mail).")
+@click.option("--actor", required=True, help="Who invites (e-mail), recorded in the audit log.")
+def invite(workflow_id: str, email: str, actor: str) -> None:
+    """Mail the company a link (valid 7 days) to do its own steps of WORKFLOW_ID without an account.
+
+    The link goes only by e-mail: this command never prints it.
+    """
+    from habilita.adapters.mail import mailer_for
+    from habilita.processes.invitations import InvitationRefused, invite as send_invitation
+
+    settings = load()
+    try:
+        sent = send_invitation(workflow_id, by=actor, email=email, settings=settings, mailer=mailer_for(settings))
+    except InvitationRefused as refusal:
+        click.echo(f"{refusal.problem.field or 'refused'}: {say(settings, refusal.problem)}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"invitation sent to {sent.email}; valid until {sent.invitation.expires_at:%Y-%m-%d %H:%M} UTC")

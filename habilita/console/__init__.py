@@ -25,7 +25,7 @@ from habilita.settings import Settings
 from habilita.models import AuditEvent, Company, ProcessRecord, User
 from habilita.models.passwords import MIN_PASSWORD_LENGTH
 
-from . import auth, outbox
+from . import auth, company_link, outbox
 from .access import login_manager
 from .forms import CsrfForm
 from .history_views import HistoryView
@@ -33,7 +33,9 @@ from .log_redaction import keep_reset_tokens_out_of
 from .messages import say, shown
 from .security_headers import csp_nonce, send_security_headers
 from .sessions import limit_session_lifetimes
-from habilita.console.processes.labels import document_status_label, field_label, status_label, step_label, waiting_label
+from habilita.console.processes.labels import (
+    button_label, document_status_label, field_label, status_label, step_label, waiting_label,
+)
 from .support_views import SupportQueueView
 from .temporal_bridge import TemporalBridge, TemporalUnavailable
 from .timed_cache import TimedCache
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None, *, temporal_client_factory=None
 
 def _register_views(app: Flask) -> None:
     app.register_blueprint(auth.bp)
+    app.register_blueprint(company_link.blueprint)
     app.register_blueprint(_console_static())
     admin = Admin(
         app, name="Habilita", url="/admin",
@@ -180,6 +183,7 @@ def csrf_token() -> str:
 def _register_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         step_label=step_label, status_label=status_label, waiting_label=waiting_label, kind_label=kind_label,
+        button_label=button_label,
         field_label=field_label, processes_of=processes_of, startable_kinds=startable_kinds, age=age,
         csrf_token=csrf_token, process_list_url=process_list_url, role_names=role_names,
         say=say, shown=shown, document_status_label=document_status_label, password_minimum=MIN_PASSWORD_LENGTH,

@@ -1,4 +1,4 @@
-"""Password-reset tokens never reach a log.
+"""Password-reset and invitation tokens never reach a log.
 
 A reset link is a bearer secret whose token travels in the URL path, and
 werkzeug's request log ("GET /auth/reset/<token> HTTP/1.1" 200) and Flask's
@@ -12,7 +12,8 @@ import logging
 import re
 
 # A token is URL-safe base64 (secrets.token_urlsafe), possibly percent-encoded in a request line.
-RESET_PATH = re.compile(r"(/auth/reset/)[A-Za-z0-9_\-%]+")
+# The company's invitation link (/empresa/<token>) is a bearer secret too.
+RESET_PATH = re.compile(r"(/auth/reset/|/empresa/)[A-Za-z0-9_\-%]+")
 REDACTED = r"\1[redacted]"
 
 

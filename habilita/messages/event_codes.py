@@ -138,6 +138,13 @@ PROBLEMS_OF_A_PROCESS: dict[str, str] = {
 # What the workflows write in the audit log's detail.
 DETAILS: dict[str, str] = {
     "audit.resolution": N_("%(prefix)s, resolution %(number)s"),
+    "audit.invited": N_("invitation sent to %(email)s, valid until %(date)s"),
+    "audit.invitation_revoked": N_("invitation of %(email)s withdrawn"),
+    "invite.subject": N_("%(company)s: your steps in %(process)s"),
+    "invite.body": N_("Hello,\n\nTo move %(process)s forward for %(company)s, a few steps are yours: the "
+                      "legal representative's data, the signed exoneration letter, what you did at DIAN's "
+                      "portal. Do them here, without an account:\n\n%(link)s\n\nThe link is for your company "
+                      "only and is valid until %(date)s. Do not forward it.\n\nHabilita"),
     "audit.resolution_next": N_("%(prefix)s, resolution %(number)s, next number %(next)s"),
     "audit.registration": N_("mode %(mode)s, test set %(test_set)s"),
     "audit.test_set_answer": N_("test set %(test_set)s: %(answer)s"),

@@ -10,16 +10,17 @@ from .enablement import (
 )
 from .errors import FieldError, ModelError, TaxIdLocked
 from .files import StoredFile
+from .invitation import CompanyInvitation
 from .process import ProcessRecord
 from .user import ROLES, User
 
 ALL_MODELS = [Company, User, ProcessRecord, AuditEvent, StoredFile, PasswordResetToken, LoginFailure, OutboxMessage,
               Representative, SigningCertificate, CertificateLoan, NumberingResolution, VoucherType,
-              TestSetDocument, TestSetBatch, Notification, DianSoftware]
+              TestSetDocument, TestSetBatch, Notification, DianSoftware, CompanyInvitation]
 ALL_MODELS += ACCOUNTING_MODELS
 
 __all__ = [
-    "ALL_MODELS", "AuditEvent", "LoginFailure", "OutboxMessage", "PasswordResetToken", "BaseModel", "CertificateLoan", "Company", "DianSoftware", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
+    "ALL_MODELS", "AuditEvent", "LoginFailure", "OutboxMessage", "PasswordResetToken", "BaseModel", "CertificateLoan", "Company", "CompanyInvitation", "DianSoftware", "FieldError", "ModelError", "Notification", "NumberingResolution", "ProcessRecord", "Representative",
     "SigningCertificate", "TestSetBatch", "TestSetDocument", "VoucherType",
     "ROLES", "StoredFile", "TaxIdLocked", "User", "connect", "database_proxy", "insert_in_batches", "utcnow",
 ]

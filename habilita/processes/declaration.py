@@ -44,6 +44,9 @@ class Action:
     # The outside system the workflow asks before it answers ("dian", "billing"): the person gets an
     # answer within seconds whether it answers or not, and the workflow goes on asking in the background.
     asks: str = ""
+    # The company may do it itself, through an invitation link (its legal representative, its letter,
+    # what it did at DIAN's portal); staff do every action.
+    by_company: bool = False
 
     @property
     def name(self) -> str:

@@ -31,18 +31,18 @@ CERTIFICATE = ProcessDeclaration(
             Action(CertificateActivation.verify_payment, PaymentCheck, "verify-payment", asks="billing",
                    help="Certificate (own): ask billing again whether the certificate is paid."),)),
         Step(CERT.REPRESENTATIVE, N_("Legal representative"), "staff", (
-            Action(CertificateActivation.submit_representative, LegalRepresentative, "representative",
+            Action(CertificateActivation.submit_representative, LegalRepresentative, "representative", by_company=True,
                    choices={"document_type": tuple(DOCUMENT_TYPES)},
                    help="Certificate: the legal representative's data (on the loan path this generates the "
                         "letter)."),)),
         Step(CERT.SIGNED_LETTER, N_("Signed letter"), "company", (
-            Action(CertificateActivation.upload_signed_letter, SignedLetterUpload, "letter-upload",
+            Action(CertificateActivation.upload_signed_letter, SignedLetterUpload, "letter-upload", by_company=True,
                    receiver=receive_signed_letter,
                    help="Certificate (loan): upload the signed, scanned letter FILE (a PDF of at most 1 MB)."),
-            Action(CertificateActivation.continue_with_loan, LoanContinuation, "continue",
+            Action(CertificateActivation.continue_with_loan, LoanContinuation, "continue", by_company=True,
                    offered_when="signed_letter_uploaded",
                    help="Certificate (loan): continue once the signed letter is uploaded."),
-            Action(CertificateActivation.delete_signed_letter, SignedLetterDeletion, "letter-delete",
+            Action(CertificateActivation.delete_signed_letter, SignedLetterDeletion, "letter-delete", by_company=True,
                    offered_when="signed_letter_uploaded",
                    help="Certificate (loan): delete the uploaded letter (the loan date stays)."),
         )),
@@ -91,11 +91,11 @@ EINVOICING = ProcessDeclaration(
                    help="P1 step 3: start the test set, confirming the NIT it ties the enablement to."),),
              child=TEST_SET),
         Step(P1.NUMBERING_RESOLUTION, N_("Numbering resolution"), "company", (
-            Action(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation, "confirm-resolution", asks="dian",
+            Action(EInvoicingEnablement.confirm_resolution_requested, DianConfirmation, "confirm-resolution", by_company=True, asks="dian",
                    help="P1 step 4: the company requested its numbering resolution at DIAN (checked with "
                         "GetNumberingRange)."),)),
         Step(P1.PREFIX_ASSOCIATION, N_("Prefix association"), "company", (
-            Action(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation, "confirm-prefixes", asks="dian",
+            Action(EInvoicingEnablement.confirm_prefixes_associated, DianConfirmation, "confirm-prefixes", by_company=True, asks="dian",
                    help="P1 step 5: the company associated its prefixes at DIAN (checked with "
                         "GetNumberingRange)."),)),
         Step(P1.VOUCHER_TYPE, N_("Voucher type"), "staff", (

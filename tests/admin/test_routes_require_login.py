@@ -6,6 +6,8 @@ from urllib.parse import urlparse
 PUBLIC_ENDPOINTS = {
     "auth.login", "auth.forgot_password", "auth.reset_password",  # how one gets in
     "root",  # redirects to the home page, which asks for login
+    # The company's own page: its invitation link is the credential (tests/admin/test_invitations.py).
+    "company_link.page", "company_link.act", "company_link.download",
 }
 
 

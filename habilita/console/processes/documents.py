@@ -50,6 +50,11 @@ def files_of(workflow_id: str) -> list[Document]:
     return found
 
 
+def content_of(stored: StoredFile) -> bytes:
+    """A stored document's bytes, as the person downloads it."""
+    return bytes(stored.content)
+
+
 def file_belongs_to(workflow_id: str, file_id: int) -> bool:
     """True when ``file_id`` is one of the process's letters: downloads go no further."""
     loans = CertificateLoan.select().where(of_process(CertificateLoan, workflow_id))

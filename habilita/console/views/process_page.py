@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 
-from habilita.models import Company, ProcessRecord, StoredFile, utcnow
+from habilita.models import Company, CompanyInvitation, ProcessRecord, StoredFile, utcnow
 from habilita.support.health import health_of
 
 from habilita.console.access import RoleGuarded, actor
@@ -18,6 +18,7 @@ from habilita.console.processes import documents, page_data
 from habilita.console.processes.target import acting_on, top_level
 from habilita.console.processes.labels import action_label, button_label, field_label
 from habilita.console.processes.operations import Refusal, query_status, send_update, start_process
+from habilita.processes import invitations
 from habilita.processes.client import StillWorking
 from habilita.processes.refusals import ALREADY_STARTED, NO_ANSWER, UNAVAILABLE, WRONG_STEP
 from habilita.messages import Message
@@ -111,6 +112,8 @@ class ProcessPageView(RoleGuarded, BaseView):
         return self.render(
             "habilita/process.html", record=record, kind=kind, target=target, warnings=warnings,
             health_kind=health_kind, health_why=health_why, ended=record.status in page_data.TERMINAL,
+            invitations=CompanyInvitation.active_for(workflow_id) if record.process_type in STARTABLE else [],
+            may_invite=self.may_write() and invitations.has_company_steps(kind) and record.company is not None,
             steps=page_data.stepper(kind, record),
             forms=step_forms(target, resolution_choices(statuses), statuses, submitted) if self.may_write() else [],
             facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
@@ -188,6 +191,35 @@ class ProcessPageView(RoleGuarded, BaseView):
             Message("audit.process_for", {"process": kind.process_type, "tax_id": company.display_tax_id})))
         flash(_("Process started for %(company)s.", company=company.legal_name), "success")
         page_data.wait_for_projection(workflow_id, "")
+        return redirect(url_for(".page", workflow_id=workflow_id))
+
+    @expose("/<workflow_id>/invite", methods=["POST"])
+    def invite(self, workflow_id: str):
+        """Mail the company a link to do its own steps of this process (the link never shows here)."""
+        if not CsrfForm(request.form).validate():
+            flash(_("The form expired; try again."), "danger")
+            return redirect(url_for(".page", workflow_id=workflow_id))
+        try:
+            sent = invitations.invite(workflow_id, by=actor(), email=request.form.get("email", ""),
+                                      settings=console().settings, mailer=console().mailer)
+        except invitations.InvitationRefused as refusal:
+            audit("invite company", "process", workflow_id, outcome="refused", reason=as_text(
+                Message(refusal.problem.code, refusal.problem.params)))
+            problem = say(refusal.problem)
+            flash(f"{field_label(refusal.problem.field)}: {problem}" if refusal.problem.field else problem, "danger")
+            return redirect(url_for(".page", workflow_id=workflow_id))
+        flash(_("Invitation sent to %(email)s; the link is valid until %(date)s.", email=sent.email,
+                date=sent.invitation.expires_at.strftime("%d/%m/%Y")), "success")
+        return redirect(url_for(".page", workflow_id=workflow_id))
+
+    @expose("/<workflow_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+    def revoke_invitation(self, workflow_id: str, invitation_id: int):
+        if not CsrfForm(request.form).validate():
+            flash(_("The form expired; try again."), "danger")
+        elif invitations.revoke(invitation_id, workflow_id=workflow_id, by=actor()):
+            flash(_("Invitation withdrawn: its link no longer opens the process."), "success")
+        else:
+            flash(_("That invitation is no longer active."), "warning")
         return redirect(url_for(".page", workflow_id=workflow_id))
 
     @expose("/<workflow_id>/file/<int:file_id>")
