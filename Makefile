@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup translations run test test-postgres bench clean-var help
+.PHONY: setup translations run lint test test-postgres bench clean-var help
 
 help:
 	@echo "make run            set up and start the whole dev stack (Temporal, simulators, worker, admin)"
-	@echo "make test           set up and run the whole test suite"
+	@echo "make test           set up, run the static security checks (make lint), then the whole test suite"
+	@echo "make lint           bandit over habilita/: every finding fixed, or accepted on its line with a reason"
 	@echo "make test-postgres  run the database-bound tests on PostgreSQL (POSTGRES_TEST_URL)"
 	@echo "make bench          run every benchmark in bench/"
 	@echo "make clean-var      delete var/: the local databases, keys and logs of the dev stack"
@@ -29,9 +30,14 @@ translations: $(STAMP)
 run: setup
 	$(BIN)/habilita dev
 
+# Static security checks (bandit): a finding is fixed, or accepted on its own line with
+# `# nosec BXXX` and the reason; any other finding fails the target, and so `make test`.
+lint: $(STAMP)
+	$(BIN)/bandit -r habilita -q
+
 # pytest exits 5 when it collected no test: make treats that, like any
 # non-zero code, as a failure.
-test: setup
+test: setup lint
 	$(BIN)/pytest
 	@if [ -n "$$POSTGRES_TEST_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
 

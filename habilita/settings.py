@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from habilita.inputs.identifiers import is_guid, is_pin
+from habilita.private_files import create_private
 
 
 class SettingsError(RuntimeError):
@@ -45,21 +47,37 @@ def _provider_software(env: dict) -> tuple[str, str]:
     pin = env.get("PROVIDER_SOFTWARE_PIN", "").strip()
     if bool(software_id) != bool(pin):
         raise SettingsError("PROVIDER_SOFTWARE_ID and PROVIDER_SOFTWARE_PIN are set together, or neither")
-    if software_id and not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", software_id):
+    if software_id and not is_guid(software_id):
         raise SettingsError("PROVIDER_SOFTWARE_ID must be the GUID DIAN gave the provider's software")
-    if pin and not re.fullmatch(r"[0-9]{5}", pin):
+    if pin and not is_pin(pin):
         raise SettingsError("PROVIDER_SOFTWARE_PIN must be 5 digits (0-9)")
     return software_id, pin
 
 
 def _dev_secret(var_dir: Path, name: str, make) -> str:
-    """Read ``var/<name>``, creating it with ``make()`` on first start."""
+    """Read ``var/<name>``, creating it with ``make()`` on first start, readable by its owner alone
+    from its first byte (two parts of the stack starting at once agree on the first one written)."""
     path = var_dir / name
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
+        create_private(path, make().encode())
     return path.read_text().strip()
+
+
+def _provider_certificate_password(env: dict, var_dir: Path, production: bool) -> str:
+    """The password of the provider's PKCS#12: from the secret store (the environment), or in
+    development generated under ``var/`` with the other dev secrets, for the certificate generated there.
+
+    The certificate is always password-protected: a configured one without its password is refused.
+    """
+    password = env.get("PROVIDER_CERTIFICATE_PASSWORD", "")
+    if password:
+        return password
+    if env.get("PROVIDER_CERTIFICATE_P12"):
+        raise SettingsError("PROVIDER_CERTIFICATE_PASSWORD is required with PROVIDER_CERTIFICATE_P12: "
+                            "the provider's certificate is kept in a password-protected PKCS#12")
+    if production:
+        return ""  # no certificate configured: lending one is refused when it is needed (activities.certificates)
+    return _dev_secret(var_dir, "provider-certificate-password", lambda: secrets.token_urlsafe(32))
 
 
 @dataclass(frozen=True)
@@ -172,7 +190,7 @@ class Settings:
             provider_nit=env.get("PROVIDER_NIT", "901000006"),
             provider_name=env.get("PROVIDER_NAME", "Habilita Proveedor Tecnologico SAS"),
             provider_certificate_p12=env.get("PROVIDER_CERTIFICATE_P12", ""),
-            provider_certificate_password=env.get("PROVIDER_CERTIFICATE_PASSWORD", ""),
+            provider_certificate_password=_provider_certificate_password(env, var_dir, production),
             provider_software_id=_provider_software(env)[0],
             provider_software_pin=_provider_software(env)[1],
             test_set_invoices=_number(env, "TEST_SET_INVOICES", 60),

@@ -11,10 +11,13 @@ from pathlib import Path
 import requests
 from temporalio.service import RPCError, RPCStatusCode
 
+from habilita.adapters.secrets_box import SecretBox
 from habilita.settings import Settings
 from habilita.models import ProcessRecord
 
 TEST_ENCRYPTION_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+# The application key's box of every test's settings: stored files are sealed with it.
+TEST_BOX = SecretBox(TEST_ENCRYPTION_KEY)
 POSTGRES_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
 # Small test sets keep the suite fast; DIAN's 60/20/20 is the default in settings.
 SMALL_SET = (2, 1, 1)

@@ -6,17 +6,18 @@ certificate's row id.
 """
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from habilita.dian.certificates import CertifiedKey, generate_test_certificate, load_pem, load_pkcs12
 from habilita.models import CertificateLoan, Company, SigningCertificate, utcnow
+from habilita.private_files import create_private, replace_private
 
 from habilita.adapters.billing import BillingPort, BillingRefused
 from .representatives import open_representative
@@ -71,28 +72,49 @@ def store_certificate(vault: KeyVault, key: CertifiedKey, *, company_id: int | N
     return row
 
 
+class UnprotectedCertificate(RuntimeError):
+    """The provider's PKCS#12 opens without a password: its private key would lie in clear on disk."""
+
+
 def provider_certified_key(*, p12_path: str, password: str, nit: str, name: str, var_dir: Path,
                            production: bool) -> CertifiedKey:
-    """The provider's own certificate: the configured PKCS#12 file, or in development
-    one generated once under ``var/`` (as the dev secrets are)."""
+    """The provider's own certificate, from a password-protected PKCS#12 whose password comes from the
+    secret store (``PROVIDER_CERTIFICATE_PASSWORD``): the configured file, or in development one
+    generated once under ``var/``, readable by its owner alone, with the dev password kept beside it."""
     if p12_path:
-        return load_pkcs12(Path(p12_path).read_bytes(), password or None)
+        data = Path(p12_path).read_bytes()
+        if opens_without_password(data):
+            raise UnprotectedCertificate(f"{p12_path} is not password-protected: export it again with a password "
+                                         "and set PROVIDER_CERTIFICATE_PASSWORD")
+        return load_pkcs12(data, password)
     if production:
         raise RuntimeError("PROVIDER_CERTIFICATE_P12 is required when HABILITA_ENV=production")
+    if not password:
+        raise UnprotectedCertificate("the dev provider certificate needs PROVIDER_CERTIFICATE_PASSWORD")
     path = var_dir / "provider-certificate.p12"
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        # Several activities may get here at once: each writes its own file and
-        # the first link wins, so every thread and worker loads the same key.
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(generate_test_certificate(nit, name, days=3650).to_pkcs12())
+        # Several activities may get here at once: the first file written wins, so every thread and
+        # worker loads the same key.
+        create_private(path, generate_test_certificate(nit, name, days=3650).to_pkcs12(password.encode()))
+    data = path.read_bytes()
+    if opens_without_password(data):
+        # Generated before the file was protected: the same key, now under the password.
+        key = load_pkcs12(data, None)
+        replace_private(path, key.to_pkcs12(password.encode()))
+        return key
+    return load_pkcs12(data, password)
+
+
+def opens_without_password(data: bytes) -> bool:
+    """True when the PKCS#12 ``data`` opens with no password (or an empty one): nothing protects its key."""
+    for no_password in (None, b""):
         try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return load_pkcs12(path.read_bytes(), None)
+            key, _, _ = pkcs12.load_key_and_certificates(data, no_password)
+        except ValueError:
+            continue
+        if key is not None:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

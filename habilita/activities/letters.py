@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from temporalio import activity
 
+from habilita import fonts
 from habilita.models import CertificateLoan, Company, StoredFile
 
 from .representatives import DOCUMENT_TYPES, open_representative
@@ -41,22 +42,28 @@ class LetterContent:
 
 
 def render_letter(content: LetterContent) -> bytes:
-    """The letter as PDF bytes (the same content always gives the same bytes)."""
+    """The letter as PDF bytes (the same content always gives the same bytes).
+
+    Drawn in the bundled Unicode font (:mod:`habilita.fonts`), so any name the representative's form
+    accepts prints as typed: the form refuses what the font cannot draw.
+    """
     pdf = FPDF(format="Letter")
     pdf.set_creation_date(dt.datetime.combine(content.date, dt.time(), tzinfo=dt.timezone.utc))
     pdf.set_title("Carta de exoneración: préstamo de certificado digital")
     pdf.set_margins(25, 25, 25)
+    pdf.add_font(fonts.FAMILY, "", str(fonts.REGULAR))
+    pdf.add_font(fonts.FAMILY, "B", str(fonts.BOLD))
     pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
+    pdf.set_font(fonts.FAMILY, size=11)
     when = f"Bogotá D.C., {content.date.day} de {_MONTHS[content.date.month - 1]} de {content.date.year}"
     pdf.multi_cell(0, 6, when, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.multi_cell(0, 6, f"Señores\n{content.provider_name}\nNIT {content.provider_nit}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("Helvetica", style="B", size=11)
+    pdf.set_font(fonts.FAMILY, style="B", size=11)
     pdf.multi_cell(0, 6, "Asunto: carta de exoneración de responsabilidad por el préstamo del certificado digital",
                    new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11)
+    pdf.set_font(fonts.FAMILY, size=11)
     pdf.ln(4)
     body = (
         f"Yo, {content.representative_name}, identificado(a) con {content.document_label}, en mi calidad de "
@@ -114,7 +121,7 @@ class LetterActivities:
             purpose=request.purpose, date=dt.date.fromisoformat(request.date),
         ))
         file_name = f"carta-exoneracion-{company.tax_id}.pdf"
-        stored = StoredFile.put(pdf, media_type="application/pdf", original_name=file_name)
+        stored = StoredFile.put(pdf, box=self._box, media_type="application/pdf", original_name=file_name)
         loan, _ = CertificateLoan.get_or_create(
             workflow_id=request.workflow_id, purpose=request.purpose, defaults={"company": company.id})
         loan.letter, loan.representative = stored.id, request.representative_id

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from dataclasses import dataclass
 
 from temporalio import activity
 
 from habilita.dian.checkdigit import validate_nit
 from habilita.dian.errors import InvalidTaxId
+from habilita.inputs import limits
+from habilita.inputs.emails import email_problem
+from habilita.inputs.identifiers import ascii_digits, ascii_letters_and_digits, phone_digits
+from habilita.inputs.printable import letter_problem
+from habilita.inputs.text import text_problem
+from habilita.inputs.words import person_name_problem, title_problem
 from habilita.messages import Problem
 from habilita.messages.problem_codes import tax_id_problem
 from habilita.models import Representative
@@ -25,11 +30,13 @@ DOCUMENT_TYPES = {
     "PA": "pasaporte",
     "NIT": "NIT",
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_PHONE_SEPARATORS = " -()."
-# A Colombian phone: 7 digits (landline) or 10 (mobile), ASCII only.
-_PHONE_DIGITS = re.compile(r"[0-9]{7}|[0-9]{10}")
+# A Colombian phone: 7 digits (landline) or 10 (mobile), optionally after +57.
+PHONE_LENGTHS = (7, 10)
 ID_CARD_DIGITS = (6, 10)
+# Each text field's longest value (see habilita.inputs.limits).
+# (The document type is one of DOCUMENT_TYPES: a choice needs no limit of its own.)
+MAXIMUM = {"actor": limits.ACTOR, "full_name": limits.PERSON_NAME, "document_number": limits.DOCUMENT_NUMBER,
+           "email": limits.EMAIL, "phone": limits.PHONE, "position": limits.POSITION, "check_digit": limits.CHECK_DIGIT}
 PASSPORT_CHARACTERS = (5, 12)
 
 
@@ -51,36 +58,57 @@ class LegalRepresentative:
 
 
 def representative_problems(data: LegalRepresentative) -> list[Problem]:
-    """Every field's problem the form must show; empty when the data is acceptable."""
+    """Every field's problem the form must show (one per field); empty when the data is acceptable.
+
+    Each field is first text a field may hold (no control characters, within its limit); the name and
+    the position are printed on the exoneration letter, so they must also be drawable in its typeface.
+    """
     problems: list[Problem] = []
 
-    def required(field: str) -> str:
-        value = (getattr(data, field) or "").strip()
+    def accepted(field: str, *rules) -> str:
+        """The field's stripped value when it passes every rule, else "" (its first problem is kept)."""
+        raw = getattr(data, field) or ""
+        value = raw.strip()
         if not value:
-            problems.append(Problem(field, "required"))
+            if field != "check_digit":
+                problems.append(Problem(field, "required"))
+            return ""
+        for rule in (lambda f, v: text_problem(f, raw, maximum=MAXIMUM.get(f, len(raw))), *rules):
+            problem = rule(field, value)
+            if problem:
+                problems.append(problem)
+                return ""
         return value
 
-    required("actor")
-    name = required("full_name")
+    accepted("actor")
+    name = accepted("full_name", letter_problem, person_name_problem)
     if name and len(name.split()) < 2:
         problems.append(Problem("full_name", "full_name_incomplete"))
-    kind = required("document_type")
+    kind = accepted("document_type")
     if kind and kind not in DOCUMENT_TYPES:
         problems.append(Problem("document_type", "one_of", {"choices": list(DOCUMENT_TYPES)}))
-    number = required("document_number")
-    if number and kind in DOCUMENT_TYPES:
-        problem = _document_number_problem(kind, number, (data.check_digit or "").strip())
+        kind = ""
+    number = accepted("document_number")
+    check_digit = accepted("check_digit")
+    if number and kind and (check_digit or not (data.check_digit or "").strip()):
+        problem = _document_number_problem(kind, number, check_digit)
         if problem:
             problems.append(problem)
-    email = required("email")
-    if email and not _EMAIL.match(email):
-        problems.append(Problem("email", "not_an_email", {"value": email}))
-    phone = required("phone")
-    digits = "".join(ch for ch in phone if ch not in _PHONE_SEPARATORS).removeprefix("+57")
-    if phone and not _PHONE_DIGITS.fullmatch(digits):
-        problems.append(Problem("phone", "phone_digits"))
-    required("position")
+    accepted("email", lambda f, v: email_problem(f, v, maximum=MAXIMUM[f]))
+    accepted("phone", _phone_problem)
+    accepted("position", letter_problem, title_problem)
     return problems
+
+
+def _phone_problem(field: str, phone: str) -> Problem | None:
+    digits = phone_digits(phone)
+    if digits is not None and phone.strip().startswith("+57"):
+        digits = digits.removeprefix("57")
+    elif phone.strip().startswith("+"):
+        digits = None  # a Colombian phone: +57 or no country code
+    if digits is None or len(digits) not in PHONE_LENGTHS:
+        return Problem(field, "phone_digits")
+    return None
 
 
 def _document_number_problem(kind: str, number: str, check_digit: str) -> Problem | None:
@@ -98,11 +126,11 @@ def _document_number_problem(kind: str, number: str, check_digit: str) -> Proble
     document = {"document": DOCUMENT_TYPES[kind]}
     if kind in ("CC", "CE"):
         shortest, longest = ID_CARD_DIGITS
-        if not re.fullmatch(r"[0-9]+", number):
+        if not ascii_digits(number):
             return Problem("document_number", "id_card_digits", document)
         if not shortest <= len(number) <= longest or number.startswith("0"):
             return Problem("document_number", "id_card_length", {**document, "minimum": shortest, "maximum": longest})
-    elif not re.fullmatch(r"[0-9A-Za-z]{%d,%d}" % PASSPORT_CHARACTERS, number):
+    elif not (ascii_letters_and_digits(number) and PASSPORT_CHARACTERS[0] <= len(number) <= PASSPORT_CHARACTERS[1]):
         shortest, longest = PASSPORT_CHARACTERS
         return Problem("document_number", "passport_format", {"minimum": shortest, "maximum": longest})
     return None

@@ -2,8 +2,9 @@
 
 The admin and the CLI call :func:`receive_signed_letter` with the uploaded
 bytes; a refused file raises :class:`UploadRefused` with the problem to show
-(a catalog code) and leaves no trace. An accepted file is stored and its id goes to the
-workflow's update, whose activity attaches it to the loan.
+(a catalog code) and leaves no trace. An accepted file is stored sealed with the
+application key (like every secret at rest) and its id goes to the workflow's
+update, whose activity attaches it to the loan.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pypdf.errors import PyPdfError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from habilita.adapters.secrets_box import DecryptionError
 from habilita.messages import Problem
 from habilita.messages.catalog import in_english
 from habilita.models import CertificateLoan, StoredFile
@@ -63,10 +65,10 @@ class StagedUpload:
     size: int
 
 
-def receive_signed_letter(content: bytes, file_name: str) -> StagedUpload:
-    """Check the upload and store it; the returned id goes into the upload update."""
+def receive_signed_letter(content: bytes, file_name: str, *, box) -> StagedUpload:
+    """Check the upload and store it sealed with ``box``; the returned id goes into the upload update."""
     check_letter_pdf(content)
-    stored = StoredFile.put(content, media_type="application/pdf", original_name=file_name[:255])
+    stored = StoredFile.put(content, box=box, media_type="application/pdf", original_name=file_name[:255])
     return StagedUpload(stored_file_id=stored.id, sha256=stored.sha256, size=stored.size)
 
 
@@ -99,16 +101,23 @@ def refused(refusal: UploadRefused) -> ApplicationError:
 
 
 class UploadActivities:
+    def __init__(self, box) -> None:
+        self._box = box
+
     @activity.defn
     def attach_signed_letter(self, request: AttachSignedLetter) -> LetterAttached:
         """Hang the checked letter on the loan; only the first upload sets the loan date."""
         stored = StoredFile.get_or_none(StoredFile.id == request.stored_file_id)
         if stored is None or stored.sha256 != request.sha256:
             raise refused(UploadRefused("upload_not_stored", id=request.stored_file_id))
-        if hashlib.sha256(bytes(stored.content)).hexdigest() != stored.sha256:
+        try:
+            content = stored.read(self._box)
+        except DecryptionError as exc:
+            raise refused(UploadRefused("upload_changed", id=stored.id)) from exc
+        if hashlib.sha256(content).hexdigest() != stored.sha256:
             raise refused(UploadRefused("upload_changed", id=stored.id))
         try:
-            check_letter_pdf(bytes(stored.content))
+            check_letter_pdf(content)
         except UploadRefused as exc:
             raise refused(exc) from exc
         uploaded_at = request.uploaded_at.replace(tzinfo=None)

@@ -37,7 +37,7 @@ def enablement_activities(settings, *, billing: BillingPort | None = None) -> li
         (settings.provider_software_id, settings.provider_software_pin) if settings.provider_software_id else None))
     letters = LetterActivities(box, provider_name=settings.provider_name, provider_nit=settings.provider_nit)
     representatives = RepresentativeActivities(box)
-    uploads = UploadActivities()
+    uploads = UploadActivities(box)
     numbering = NumberingActivities(clients)
     vouchers = VoucherActivities()
     test_set = TestSetActivities(clients=clients, vault=vault, box=box)

@@ -6,7 +6,7 @@ import logging
 import os
 import secrets
 import signal
-import subprocess
+import subprocess  # nosec B404 # runs this interpreter's own `habilita seed-demo`: an argument list, no shell
 import sys
 import traceback
 
@@ -14,6 +14,7 @@ import click
 
 from .accounting import accounting_group
 from .audit import audit_group
+from .companies import companies_group
 from .common import load_settings, open_db, say
 from .dian import dian_group
 from .process import process_group
@@ -72,6 +73,9 @@ def dev(no_seed: bool) -> None:
     from habilita.models.database import upgrade
     from habilita.devstack import DevStack, DevStackError
 
+    # Everything the stack and its parts write under var/ (databases, keys, logs, Temporal's store) is
+    # its owner's alone; the files that hold secrets are also created 0600 one by one.
+    os.umask(0o077)
     settings = load_settings()
     applied = upgrade(open_db(settings))
     if applied:
@@ -81,7 +85,7 @@ def dev(no_seed: bool) -> None:
     def seed(env: dict) -> None:
         if no_seed:
             return
-        done = subprocess.run([sys.executable, "-m", "habilita.cli", "seed-demo"], env=env)
+        done = subprocess.run([sys.executable, "-m", "habilita.cli", "seed-demo"], env=env)  # nosec B603 # fixed argv
         if done.returncode != 0:
             # Demo data is a convenience: say so, and keep the stack running.
             click.echo(f"[dev] seeding demo data failed (exit code {done.returncode}); "
@@ -111,6 +115,7 @@ def dev(no_seed: bool) -> None:
 def seed_demo() -> None:
     """Seed demo users, companies and processes (safe to run again)."""
     from habilita.demo import seed_admin, seed_companies, seed_processes
+    from habilita.private_files import replace_private
     from habilita.demo.accounting import seed_accounting_demo
     from habilita.adapters.temporal import connect
 
@@ -129,9 +134,7 @@ def seed_demo() -> None:
     if password:
         # The password goes to a file only the owner reads, never to the stack's output (a log).
         path = settings.var_dir / "initial-admin-password"
-        path.touch(mode=0o600)
-        path.chmod(0o600)
-        path.write_text(password + "\n")
+        replace_private(path, (password + "\n").encode())
         banner = f"first admin: admin@habilita.local  password in {path}  (change it at first login)"
         click.echo("[seed] " + "*" * len(banner) + "\n[seed] " + banner + "\n[seed] " + "*" * len(banner))
     # Everything is written and committed. Leave without interpreter
@@ -191,8 +194,9 @@ def users_create(email: str, name: str, roles: tuple[str, ...], password: str | 
     if User.by_email(email):
         raise click.ClickException(f"a user with e-mail {email.lower()} already exists")
     password = password or secrets.token_urlsafe(12)
-    user = User(email=email.strip().lower(), name=name)
+    user = User(email=email, name=name)
     try:
+        user.validate()
         user.set_roles(roles)
         user.set_password(password, must_change=True)
     except FieldError as exc:
@@ -224,7 +228,7 @@ def users_reset_password(email: str, password: str | None) -> None:
     click.echo(f"password of {user.email} reset; new password: {password}")
 
 
-for group in (process_group, accounting_group, support_group, audit_group, dian_group):
+for group in (process_group, companies_group, accounting_group, support_group, audit_group, dian_group):
     cli.add_command(group)
 
 

@@ -63,6 +63,7 @@ def verify_log() -> None:
               help="Write to this file instead of standard output.")
 def export(workflow_id: str, export_format: str, output: str | None) -> None:
     """Export the timeline of WORKFLOW_ID (its history and our audit events)."""
+    from habilita.csv_cells import inert_record
     from habilita.support.timeline import build_timeline, export_timeline, original_history_json
 
     from habilita.adapters.temporal import connect
@@ -74,7 +75,10 @@ def export(workflow_id: str, export_format: str, output: str | None) -> None:
         client = await connect(settings, identity="habilita-audit")
         if export_format == "temporal-json":
             return await original_history_json(client, workflow_id)
-        return export_timeline(await build_timeline(client, workflow_id), export_format)
+        entries = await build_timeline(client, workflow_id)
+        if export_format == "csv":
+            entries = [inert_record(entry) for entry in entries]
+        return export_timeline(entries, export_format)
 
     text = asyncio.run(run())
     if output:

@@ -102,6 +102,7 @@ def list_processes(process_type: str, step: str, status_: str, limit: int) -> No
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Where to save the PDF.")
 def letter_download(workflow_id: str, out: Path) -> None:
     """Certificate (loan): save the exoneration letter for the representative to sign."""
+    from habilita.adapters.secrets_box import SecretBox
     from habilita.models import StoredFile
 
     settings = load()
@@ -109,7 +110,7 @@ def letter_download(workflow_id: str, out: Path) -> None:
         CERTIFICATE, CERTIFICATE.child_workflow_id(workflow_id)))
     if state.letter is None:
         raise click.ClickException("no letter yet: enter the legal representative's data first")
-    out.write_bytes(bytes(StoredFile.get_by_id(state.letter.stored_file_id).content))
+    out.write_bytes(StoredFile.get_by_id(state.letter.stored_file_id).read(SecretBox(settings.encryption_key)))
     click.echo(f"saved {out} ({state.letter.size:,} bytes)")
 
 

@@ -15,6 +15,7 @@ from typing import Awaitable, Callable
 import click
 
 from habilita.activities.uploads import UploadRefused
+from habilita.adapters.secrets_box import SecretBox
 from habilita.messages import words
 from habilita.processes import Action, ProcessDeclaration
 from habilita.processes.refusals import INVALID_INPUT, Refusal
@@ -48,7 +49,8 @@ def step_commands(declarations: typing.Iterable[ProcessDeclaration], *, target: 
     commands = []
     for name, pairs in owners.items():
         shapes = {(a.name, a.input_type) for _, a in pairs}
-        assert len(shapes) == 1, f"command {name!r} is declared for different updates: {shapes}"
+        if len(shapes) != 1:  # a mistake in the declarations, found whether or not Python runs with -O
+            raise ValueError(f"command {name!r} is declared for different updates: {shapes}")
         commands.append(_command(name, pairs, target, locate))
     return commands
 
@@ -131,7 +133,7 @@ def _input(action: Action, values: dict, settings):
 def _stage(action: Action, file: Path, settings) -> dict:
     """Check and store ``file`` with the action's receiver; a refused file ends the command at its field."""
     try:
-        staged = action.receiver(file.read_bytes(), file.name)
+        staged = action.receiver(file.read_bytes(), file.name, box=SecretBox(settings.encryption_key))
     except UploadRefused as refusal:
         refuse(settings, Refusal(INVALID_INPUT, problems=[dataclasses.replace(refusal.problem, field="file")]))
     return {"stored_file_id": staged.stored_file_id, "sha256": staged.sha256}

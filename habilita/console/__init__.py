@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from habilita.models.database import open_database
 from habilita.adapters.mail import OutboxMailer, mailer_for
+from habilita.adapters.secrets_box import SecretBox
 from habilita.settings import Settings
 from habilita.models import AuditEvent, Company, ProcessRecord, User
 from habilita.models.passwords import MIN_PASSWORD_LENGTH
@@ -41,6 +43,7 @@ from .temporal_bridge import TemporalBridge, TemporalUnavailable
 from .timed_cache import TimedCache
 from habilita.console.views.audit_log import AuditLogView
 from habilita.console.views.companies import CompanyView, processes_of, startable_kinds
+from habilita.console.views.company_import import CompanyImportView
 from habilita.console.views.home import HomeView, kind_label
 from habilita.console.views.process_list import ProcessListView, age, process_list_url
 from habilita.console.views.process_page import ProcessPageView
@@ -64,6 +67,11 @@ class Console:
     bridge: TemporalBridge
     mailer: object
     indicators: TimedCache
+
+    @functools.cached_property
+    def box(self) -> SecretBox:
+        """The application key's box: the letters a person uploads or downloads are sealed with it."""
+        return SecretBox(self.settings.encryption_key)
 
 
 def create_app(settings: Settings | None = None, *, temporal_client_factory=None, test_config: dict | None = None) -> Flask:
@@ -135,6 +143,7 @@ def _register_views(app: Flask) -> None:
     admin.add_view(AuditLogView(AuditEvent, name=_l("Audit log"), endpoint="auditevent"))
     admin.add_view(SupportQueueView(name=_l("Stuck processes"), endpoint="support", url="/admin/support"))
     admin.add_view(HistoryView(name=_l("History"), endpoint="history", url="/admin/history"))
+    admin.add_view(CompanyImportView(name=_l("Import companies"), endpoint="company_import", url="/admin/import"))
     admin.add_view(UserView(User, name=_l("Users"), endpoint="user"))
 
     @app.route("/")

@@ -11,6 +11,7 @@ import hmac
 from flask import abort, has_request_context, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
+from habilita.inputs.identifiers import ascii_digits
 from habilita.models import ROLES, User
 
 from .audit import audit
@@ -54,7 +55,7 @@ class StaffUser(UserMixin):
 @login_manager.user_loader
 def load_user(session_id: str) -> StaffUser | None:
     user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
+    if not ascii_digits(user_id) or not token:
         return None
     record = User.get_or_none(User.id == int(user_id))
     if record is None or not record.active or not hmac.compare_digest(record.session_token.encode(), token.encode()):

@@ -5,6 +5,7 @@ from flask import Response, current_app, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 
+from habilita.csv_cells import inert_record
 from habilita.support.replay import verify_process
 from habilita.support.timeline import build_timeline, export_timeline, filter_timeline, original_history_json
 
@@ -67,7 +68,10 @@ class HistoryView(RoleGuarded, BaseView):
     def export(self, workflow_id: str, export_format: str):
         if export_format not in CONTENT_TYPES:
             return Response(f"unknown export format {export_format!r}", status=404)
-        text = export_timeline(timeline_of(workflow_id, request.args), export_format)
+        entries = timeline_of(workflow_id, request.args)
+        if export_format == "csv":
+            entries = [inert_record(entry) for entry in entries]
+        text = export_timeline(entries, export_format)
         audit("export history", "process", workflow_id, detail=export_format)
         return _download(text, CONTENT_TYPES[export_format], f"{workflow_id}-timeline.{export_format}")
 

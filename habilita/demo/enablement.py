@@ -20,6 +20,7 @@ from temporalio.client import Client
 from habilita.adapters.dian_portal import portal_base_url
 from habilita.activities.representatives import LegalRepresentative
 from habilita.activities.uploads import receive_signed_letter
+from habilita.adapters.secrets_box import SecretBox
 from habilita.models import Company, ProcessRecord, StoredFile
 from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, PaymentCheck, SignedLetterUpload,
@@ -121,7 +122,7 @@ async def _advance(processes: ProcessClient, settings, portal, company, stage: S
     if step == "certificate":
         certificate_id = CERTIFICATE.child_workflow_id(p1.id)
         await _certificate(processes, certificate_id, portal, company, path="own" if stage.mode == "own" else "loan",
-                           stop_at_letter=stage.until == "signed_letter")
+                           stop_at_letter=stage.until == "signed_letter", box=SecretBox(settings.encryption_key))
         if stage.until == "signed_letter":
             return {p1.id: step, certificate_id: await _step(certificate_id)}
         step = await _step(p1.id, until=("test_set",))
@@ -131,7 +132,7 @@ async def _advance(processes: ProcessClient, settings, portal, company, stage: S
 
 
 async def _certificate(processes: ProcessClient, workflow_id: str, portal: DemoPortal, company: Company, *,
-                       path: str, stop_at_letter: bool) -> None:
+                       path: str, stop_at_letter: bool, box: SecretBox) -> None:
     step = await _step(workflow_id)
     if step == "choose_path":
         if path == "own":
@@ -148,8 +149,8 @@ async def _certificate(processes: ProcessClient, workflow_id: str, portal: DemoP
         step = await _step(workflow_id, until=("signed_letter", "issued"))
     if step == "signed_letter" and not stop_at_letter:
         letter = (await processes.status(CERTIFICATE, workflow_id)).letter
-        signed = receive_signed_letter(bytes(StoredFile.get_by_id(letter.stored_file_id).content),
-                                       "carta-exoneracion-firmada.pdf")
+        signed = receive_signed_letter(StoredFile.get_by_id(letter.stored_file_id).read(box),
+                                       "carta-exoneracion-firmada.pdf", box=box)
         await processes.send(workflow_id, CertificateActivation.upload_signed_letter,
                                     SignedLetterUpload(DEMO_ACTOR, signed.stored_file_id, signed.sha256))
         await processes.send(workflow_id, CertificateActivation.continue_with_loan, LoanContinuation(DEMO_ACTOR))

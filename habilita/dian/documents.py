@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from typing import ClassVar
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,9 @@ from .amounts import to_decimal
 from .checkdigit import nit_check_digit, validate_nit
 from .clock import to_colombia
 from .errors import InvalidDocument
+
+# A DIAN prefix: up to 4 ASCII letters or digits (str.isalnum() would take any script's).
+_PREFIX = re.compile(r"[0-9A-Za-z]{0,4}")
 
 IVA = "01"
 ICA = "03"
@@ -140,7 +144,7 @@ class NumberingRange:
             raise InvalidDocument(f"numbering range {self.range_from}-{self.range_to} is empty")
         if self.valid_from > self.valid_to:
             raise InvalidDocument(f"resolution {self.resolution} ends ({self.valid_to}) before it starts ({self.valid_from})")
-        if len(self.prefix) > 4 or not self.prefix.isalnum() and self.prefix:
+        if not _PREFIX.fullmatch(self.prefix):
             raise InvalidDocument(f"a DIAN prefix has at most 4 letters or digits, got {self.prefix!r}")
 
     @classmethod

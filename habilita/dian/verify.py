@@ -9,6 +9,7 @@ simulator and the ``habilita dian verify`` command both rely on it.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -110,10 +111,14 @@ def _kind(root: etree._Element) -> tuple[str, str]:
     return kind, code
 
 
+# ASCII digits only: str.isdigit() would take other scripts' digits too, which int() then reads as numbers.
+_SEQUENCE = re.compile(r"[0-9]+")
+
+
 def _split_number(root: etree._Element, number: str) -> tuple[str, int]:
     prefix = _text(root, "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/sts:DianExtensions"
                          "/sts:InvoiceControl/sts:AuthorizedInvoices/sts:Prefix")
-    if prefix and number.startswith(prefix) and number[len(prefix):].isdigit():
+    if prefix and number.startswith(prefix) and _SEQUENCE.fullmatch(number[len(prefix):]):
         return prefix, int(number[len(prefix):])
     # Without a numbering range in the document, the sequence is the trailing run of digits.
     tail = len(number) - len(number.rstrip("0123456789"))

@@ -25,7 +25,8 @@ from .problem_codes import PROBLEMS
 
 CODES: dict[str, str] = {**PROBLEMS, **EVENTS}
 duplicated = set(PROBLEMS) & set(EVENTS)
-assert not duplicated, f"a code is declared twice: {sorted(duplicated)}"
+if duplicated:  # found at import, whether or not Python runs with -O (which drops asserts)
+    raise ValueError(f"a code is declared twice: {sorted(duplicated)}")
 
 # Parameters whose values are machine names: (parameter, kind of name) for ``words``.
 MACHINE_NAMES = {"step": "step", "steps": "step", "field": "field", "choice": "choice", "choices": "choice",

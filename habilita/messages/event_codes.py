@@ -138,6 +138,8 @@ PROBLEMS_OF_A_PROCESS: dict[str, str] = {
 # What the workflows write in the audit log's detail.
 DETAILS: dict[str, str] = {
     "audit.resolution": N_("%(prefix)s, resolution %(number)s"),
+    "audit.imported": N_("%(created)s created, %(existing)s already there, %(refused)s refused, "
+                         "%(started)s processes started"),
     "audit.invited": N_("invitation sent to %(email)s, valid until %(date)s"),
     "audit.invitation_revoked": N_("invitation of %(email)s withdrawn"),
     "invite.subject": N_("%(company)s: your steps in %(process)s"),

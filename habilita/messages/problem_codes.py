@@ -14,11 +14,19 @@ PROBLEMS: dict[str, str] = {
     "one_of": N_("choose one of: %(choices)s"),
     "guid": N_("must be a GUID like %(example)s, not '%(value)s'"),
     "exact_digits": N_("must be exactly %(digits)s digits"),
-    "email_format": N_("must be an e-mail address such as contacto@empresa.co"),
     "invite_no_process": N_("there is no process %(id)s to invite a company to"),
     "invite_process_ended": N_("the process has ended (%(status)s): there is nothing left for the company to do"),
     "invite_no_company": N_("the process belongs to no company"),
     "invite_no_company_steps": N_("%(process)s has no step the company does itself"),
+    # A CSV file of companies to import (habilita.processes.company_import).
+    "import_not_utf8": N_("the file is not UTF-8 text: save it as CSV UTF-8"),
+    "import_header": N_("the first row must be exactly %(expected)s"),
+    "import_too_many_rows": N_("the file has %(rows)s rows; at most %(maximum)s at a time"),
+    "import_cells": N_("the row has %(cells)s columns; it needs %(expected)s"),
+    "import_nit_format": N_("write the NIT with its check digit after a dash, such as %(example)s"),
+    "import_nit_repeated": N_("this NIT is already on row %(row)s of the file"),
+    "import_phone": N_("write a Colombian phone number: 10 digits (or 7), with +57 in front if you like"),
+    "import_dane_city": N_("write the city's 5-digit DANE code (e.g. 11001 for Bogotá), not %(value)s"),
     "provider_software_not_configured": N_("is needed with its PIN: the provider's own DIAN software is not "
                                            "configured (PROVIDER_SOFTWARE_ID and PROVIDER_SOFTWARE_PIN)"),
     # Any text field (the rules of habilita/inputs): ``characters`` lists them (U+0000, or the characters as typed).

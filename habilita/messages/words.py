@@ -28,6 +28,12 @@ WAITING_ON = {
 
 
 FIELDS = {
+    # The columns of a CSV file of companies to import (their names are Spanish in the file itself).
+    "razon_social": N_("Legal name (razon_social)"),
+    "nit": N_("NIT with check digit (nit)"),
+    "telefono": N_("Phone (telefono)"),
+    "ciudad": N_("City, DANE code (ciudad)"),
+    "file": N_("File"),
     "operation_mode": N_("Operation mode"),
     "test_set_id": N_("Test set id (TestSetId)"),
     "substep": N_("Sub-step done at DIAN"),

@@ -20,10 +20,9 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
 
 def _give_each_user_a_token(database: pw.Database) -> None:
-    user_ids = [row[0] for row in database.execute_sql('SELECT id FROM "user"')]
-    for user_id in user_ids:
-        database.execute_sql(f'UPDATE "user" SET session_token = {database.param} WHERE id = {database.param}',
-                             (secrets.token_hex(16), user_id))
+    users = pw.Table("user", ("id", "session_token")).bind(database)
+    for user_id in [row["id"] for row in users.select(users.id)]:
+        users.update(session_token=secrets.token_hex(16)).where(users.id == user_id).execute()
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):

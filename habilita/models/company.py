@@ -5,6 +5,12 @@ import peewee
 
 from habilita.dian.checkdigit import validate_nit, validate_rut
 from habilita.dian.errors import InvalidTaxId
+from habilita.inputs.emails import is_email
+from habilita.inputs.identifiers import phone_digits
+from habilita.inputs.printable import letter_problem
+from habilita.inputs.text import text_problem
+from habilita.inputs.words import title_problem
+from habilita.messages import Problem
 from habilita.messages.problem_codes import tax_id_problem
 from habilita.messages.stored import from_text
 
@@ -12,6 +18,10 @@ from .base import BaseModel, utcnow
 from .errors import FieldError, TaxIdLocked
 
 COUNTRIES = {"CO": "Colombia", "CL": "Chile"}
+# A company's phone: a local number without its area code up to E.164's longest, in Colombia or Chile.
+PHONE_DIGITS = (7, 15)
+# The text a person types on the company's form, in the form's order.
+TEXT_FIELDS = ("tax_id", "check_digit", "legal_name", "email", "phone", "city")
 
 
 def clean_tax_id(country: str, tax_id: str, check_digit: str) -> tuple[str, str]:
@@ -63,7 +73,8 @@ class Company(BaseModel):
 
     def validate(self) -> None:
         """Raise ``FieldError`` naming the first field that breaks a rule."""
-        if not (self.legal_name or "").strip():
+        self._check_text()
+        if not self.legal_name:
             raise FieldError("legal_name", "required")
         self.tax_id, self.check_digit = clean_tax_id(self.country, self.tax_id, self.check_digit)
         if self.id is not None and self.tax_id_locked_at is not None:
@@ -83,6 +94,34 @@ class Company(BaseModel):
             duplicate = duplicate.where(Company.id != self.id)
         if duplicate.exists():
             raise FieldError("tax_id", "tax_id_taken", tax_id=self.display_tax_id)
+
+    def _check_text(self) -> None:
+        """Each text field stripped, then held to the rules of ``habilita.inputs``: no control characters,
+        no longer than its column; the legal name is words the exoneration letter can print, the e-mail an
+        address, the phone digits."""
+        for name in TEXT_FIELDS:
+            value = (getattr(self, name) or "").strip()
+            setattr(self, name, value)
+            problem = text_problem(name, value, maximum=self._meta.fields[name].max_length)
+            if problem is None and value:
+                problem = self._field_rule(name, value)
+            if problem:
+                raise FieldError.of(problem)
+
+    @staticmethod
+    def _field_rule(name: str, value: str) -> Problem | None:
+        if name == "legal_name":
+            return letter_problem(name, value) or title_problem(name, value)
+        if name == "city":
+            return title_problem(name, value)
+        if name == "email":
+            return None if is_email(value) else Problem(name, "not_an_email", {"value": value})
+        if name == "phone":
+            digits = phone_digits(value)
+            shortest, longest = PHONE_DIGITS
+            if digits is None or not shortest <= len(digits) <= longest:
+                return Problem(name, "phone_format", {"minimum": shortest, "maximum": longest})
+        return None
 
     def save(self, *args, **kwargs):
         self.validate()

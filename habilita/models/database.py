@@ -9,13 +9,15 @@ from peewee_migrate import Router
 
 from habilita import migrations
 from habilita import models
+from habilita.private_files import keep_private
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 
 
 def open_database(url: str) -> peewee.Database:
-    """Bind every model to the database at ``url`` (creating a SQLite file's folder)."""
+    """Bind every model to the database at ``url`` (a SQLite file is its owner's alone: it holds session
+    tokens, password hashes and sealed secrets)."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        keep_private(Path(url.removeprefix("sqlite:///")))
     return models.connect(url)
 
 

@@ -1,7 +1,10 @@
-"""Uploaded and generated files, content-addressed by SHA-256.
+"""Uploaded and generated files, content-addressed by SHA-256 and sealed at rest.
 
 Files live in the database so every worker and admin process sees them;
-nothing assumes a local file system.
+nothing assumes a local file system. They are exoneration letters, blank and
+signed, full of personal data: ``content`` holds them encrypted with the
+application key (``habilita.adapters.secrets_box``, passed in as ``box``),
+bound to their digest, so a blob moved to another row does not open.
 """
 from __future__ import annotations
 
@@ -21,12 +24,21 @@ class StoredFile(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
 
     @classmethod
-    def put(cls, content: bytes, *, media_type: str, original_name: str = "") -> "StoredFile":
-        """Store ``content`` once; the same bytes return the same row."""
+    def put(cls, content: bytes, *, box, media_type: str, original_name: str = "") -> "StoredFile":
+        """Store ``content`` once, sealed with ``box``; the same bytes return the same row."""
         digest = hashlib.sha256(content).hexdigest()
         row, _ = cls.get_or_create(
             sha256=digest,
-            defaults={"size": len(content), "media_type": media_type,
-                      "original_name": original_name, "content": content},
+            defaults={"size": len(content), "media_type": media_type, "original_name": original_name,
+                      "content": box.encrypt(content, context=sealing_context(digest))},
         )
         return row
+
+    def read(self, box) -> bytes:
+        """The file's bytes, opened with ``box`` (a ``DecryptionError`` if they were altered)."""
+        return box.decrypt(bytes(self.content), context=sealing_context(self.sha256))
+
+
+def sealing_context(sha256: str) -> bytes:
+    """What a stored file's seal is bound to: its own digest (migration 008 sealed the older files alike)."""
+    return b"stored-file:" + sha256.encode()

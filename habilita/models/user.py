@@ -7,6 +7,10 @@ import secrets
 import peewee
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from habilita.inputs.emails import email_problem
+from habilita.inputs.text import text_problem
+from habilita.inputs.words import person_name_problem
+
 from .base import BaseModel, utcnow
 from .errors import FieldError
 from .passwords import check_password_rules
@@ -34,6 +38,24 @@ class User(BaseModel):
 
     def __str__(self) -> str:
         return self.email
+
+    def validate(self) -> None:
+        """Raise ``FieldError`` at the e-mail or the name when it breaks the rules of ``habilita.inputs``:
+        an e-mail address (stored lowercase), a person's name, no control characters, within the column."""
+        self.email = (self.email or "").strip().lower()
+        self.name = (self.name or "").strip()
+        problem = email_problem("email", self.email, maximum=self._meta.fields["email"].max_length)
+        if problem is None and self.name:
+            problem = (text_problem("name", self.name, maximum=self._meta.fields["name"].max_length)
+                       or person_name_problem("name", self.name))
+        if problem:
+            raise FieldError.of(problem)
+
+    def save(self, *args, **kwargs):
+        # Checked when written by a person (a new user, a changed e-mail or name), not at every login's save.
+        if self.id is None or {"email", "name"} & {field.name for field in self.dirty_fields}:
+            self.validate()
+        return super().save(*args, **kwargs)
 
     @property
     def role_set(self) -> frozenset[str]:

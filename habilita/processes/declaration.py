@@ -35,7 +35,8 @@ class Action:
     # (number, check digit) pair of fields from "NUMBER-DIGIT" (e.g. --holder 900123456-8).
     defaults: dict[str, object] = field(default_factory=dict)
     tax_id_options: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # An update that carries a file by reference (stored_file_id, sha256): who checks and stores it first.
+    # An update that carries a file by reference (stored_file_id, sha256): who checks and stores it first,
+    # called as ``receiver(content, file_name, box=...)`` (files are stored sealed with the application key).
     receiver: Callable | None = None
     # A field of the workflow's status that must be true before the console offers the action
     # (its validator refuses it anyway): no "continue" before there is something to continue with.

@@ -7,9 +7,9 @@ page nor the command nor the audit log shows it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from habilita.inputs.emails import email_problem
 from habilita.messages import Message, Problem
 from habilita.messages.catalog import render
 from habilita.messages.locale import gettext_for
@@ -21,7 +21,6 @@ from . import STARTABLE
 from .declaration import ProcessDeclaration
 from .words import words_in
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(\.[A-Za-z0-9\-]{1,63})+")
 EMAIL_LENGTH = 200  # CompanyInvitation.email's column
 
 
@@ -53,8 +52,9 @@ def invite(workflow_id: str, *, by: str, email: str = "", settings, mailer) -> S
     address = (email or record.company.email or "").strip()
     if not address:
         raise InvitationRefused(Problem("email", "required"))
-    if len(address) > EMAIL_LENGTH or not EMAIL.fullmatch(address):
-        raise InvitationRefused(Problem("email", "email_format"))
+    problem = email_problem("email", address, maximum=EMAIL_LENGTH)
+    if problem is not None:
+        raise InvitationRefused(problem)
     invitation, token = CompanyInvitation.issue(workflow_id=workflow_id, company=record.company, email=address, by=by)
     gettext = gettext_for(settings.admin_locale)
     words = words_in(gettext)

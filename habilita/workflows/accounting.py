@@ -331,7 +331,7 @@ class AccountingIntegration:
     def _validate_hide(self, data: HideAccountingCompany) -> None:
         self._at("hide_accounting_company", Step.REQUEST)
         problems = Problems.acting(data.actor)
-        problems.require("reason", data.reason)
+        problems.require("reason", data.reason, multiline=True)
         offered = {c.accounting_company_id for c in self._state.duplicates}
         if data.accounting_company_id not in offered:
             if offered:

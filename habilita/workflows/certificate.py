@@ -16,6 +16,7 @@ from enum import StrEnum
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from habilita.inputs.identifiers import is_sha256
 from habilita.states import ProcessStatus, WaitingOn
 
 from .inputs import Problems, expect_step
@@ -23,6 +24,10 @@ from .process import ProcessTracker, projecting_the_end, step_now
 from .reminders import WaitPolicy, notify, wait_reminding
 
 with workflow.unsafe.imports_passed_through():
+    # The representative's e-mail rule (habilita.inputs.emails) runs email-validator inside the validator,
+    # and email-validator imports its own package again from within a function: passed through, that is
+    # the worker's one copy, not a fresh import in every workflow run.
+    import email_validator  # noqa: F401
     from habilita.activities.certificates import (
         CertificateActivities, CertificateRef, CompanyRef, IssueOwnCertificate, LendCertificate, PaymentState,
     )
@@ -302,7 +307,7 @@ class CertificateActivation:
         problems = Problems.acting(upload.actor)
         if upload.stored_file_id <= 0:
             problems.add("stored_file_id", "upload_first")
-        if len(upload.sha256 or "") != 64:
+        if not is_sha256(upload.sha256 or ""):
             problems.add("sha256", "sha256_format")
         problems.raise_if_any()
 

@@ -10,6 +10,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
+from habilita.inputs import limits
 from habilita.states import ProcessStatus, WaitingOn
 
 from . import certificate, test_set
@@ -270,7 +271,7 @@ class EInvoicingEnablement(VoucherTypeStep):
         if self._test_set_started is not None:
             wrong_step("start_test_set", Step.TEST_SET, already_done=True)
         problems = Problems.acting(go.actor)
-        if problems.require("confirmed_tax_id", go.confirmed_tax_id) and \
+        if problems.require("confirmed_tax_id", go.confirmed_tax_id, maximum=limits.TAX_ID_WITH_CHECK_DIGIT) and \
                 go.confirmed_tax_id.strip() != self._start.company_tax_id:
             problems.add("confirmed_tax_id", "confirm_nit", nit=self._start.company_tax_id)
         problems.raise_if_any()

@@ -8,20 +8,18 @@ renders it in the reader's language.
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from temporalio.exceptions import ApplicationError
 
+from habilita.inputs import limits
+from habilita.inputs.identifiers import GUID_EXAMPLE, PIN_DIGITS, is_guid, is_pin
+from habilita.inputs.text import text_problem
 from habilita.messages import Problem
 from habilita.messages.catalog import in_english
 
 INVALID_INPUT = "InvalidInput"
 WRONG_STEP = "WrongStep"
-
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-GUID_EXAMPLE = "1b2c3d4e-0000-4a5b-8c9d-0123456789ab"
-_PIN = re.compile(r"[0-9]{5}")
 
 
 class Problems:
@@ -34,7 +32,7 @@ class Problems:
     def acting(cls, actor: str | None) -> "Problems":
         """A collector that has already checked the acting person: every human step names one."""
         problems = cls()
-        problems.require("actor", actor)
+        problems.require("actor", actor, maximum=limits.ACTOR)
         return problems
 
     def add(self, field: str, code: str, /, **params) -> None:
@@ -45,16 +43,22 @@ class Problems:
         """Add problems another check found (e.g. the legal representative's rules)."""
         self.items.extend(problems)
 
-    def require(self, field: str, value: str | None) -> bool:
-        """True when ``value`` has text; otherwise refuse ``field`` as required."""
+    def require(self, field: str, value: str | None, *, maximum: int | None = None, multiline: bool = False) -> bool:
+        """True when ``value`` has text a field may hold; otherwise refuse ``field``: as required, for
+        its control characters (line breaks are text with ``multiline``: a reason typed in a text area),
+        or (with ``maximum``, its column's length) as too long."""
         if not (value or "").strip():
             self.add(field, "required")
+            return False
+        problem = text_problem(field, value, maximum=maximum or len(value), multiline=multiline)
+        if problem:
+            self.items.append(problem)
             return False
         return True
 
     def guid(self, field: str, value: str | None) -> None:
         """Refuse ``field`` unless it holds a GUID (as DIAN's portal shows its ids)."""
-        if self.require(field, value) and not _GUID.fullmatch(value.strip()):
+        if self.require(field, value, maximum=limits.DIAN_ID) and not is_guid(value.strip()):
             self.add(field, "guid", value=value.strip(), example=GUID_EXAMPLE)
 
     def software(self, mode: str, software_id: str, pin: str, *, provider_software_id: str = "") -> None:
@@ -68,8 +72,8 @@ class Problems:
         if mode != "own_software" and not given:
             return  # no mode chosen yet: the mode's own problem says so
         self.guid("software_id", software_id)
-        if self.require("pin", pin) and not _PIN.fullmatch(pin):
-            self.add("pin", "exact_digits", digits=5)
+        if self.require("pin", pin) and not is_pin(pin):
+            self.add("pin", "exact_digits", digits=PIN_DIGITS)
 
     def raise_if_any(self) -> None:
         if self.items:

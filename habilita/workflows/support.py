@@ -36,7 +36,7 @@ class SkippedStep:
 def check_skip(request: SkipStep, *, current_step: str, skippable: frozenset[str], already_skipped: bool) -> None:
     """Reject ``request`` with every problem at once (pure, for validators)."""
     problems = Problems.acting(request.actor)
-    problems.require("reason", request.reason)
+    problems.require("reason", request.reason, multiline=True)
     if request.step not in skippable and skippable:
         problems.add("step", "step_not_skippable", step=request.step, steps=sorted(skippable))
     elif request.step not in skippable:

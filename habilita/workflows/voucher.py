@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from temporalio import workflow
 
+from habilita.inputs import limits
+
 from .inputs import Problems, expect_step, wrong_step
 from .process import step_now
 
@@ -37,7 +39,7 @@ def check_voucher_setup(setup: VoucherTypeSetup, resolutions: tuple[ResolutionFa
         problems.add("resolution_id", "resolution_not_synced", offered=offered)
     elif chosen is None:
         problems.add("resolution_id", "no_resolution_synced")
-    if problems.require("prefix", setup.prefix) and chosen and setup.prefix.strip() != chosen.prefix:
+    if problems.require("prefix", setup.prefix, maximum=limits.PREFIX) and chosen and setup.prefix.strip() != chosen.prefix:
         problems.add("prefix", "prefix_mismatch", number=chosen.resolution_number, expected=chosen.prefix,
                      given=setup.prefix.strip())
     if chosen and not chosen.range_from <= setup.next_number <= chosen.range_to:

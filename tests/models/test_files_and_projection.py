@@ -2,11 +2,12 @@
 the projection keeps its newest version."""
 from habilita.models.database import migration_router, upgrade
 from habilita.models import ALL_MODELS, StoredFile
+from tests.harness import TEST_BOX
 
 
 def test_the_same_bytes_are_stored_once(db):
-    first = StoredFile.put(b"%PDF-1.4 letter", media_type="application/pdf", original_name="carta.pdf")
-    again = StoredFile.put(b"%PDF-1.4 letter", media_type="application/pdf", original_name="otra.pdf")
+    first = StoredFile.put(b"%PDF-1.4 letter", box=TEST_BOX, media_type="application/pdf", original_name="carta.pdf")
+    again = StoredFile.put(b"%PDF-1.4 letter", box=TEST_BOX, media_type="application/pdf", original_name="otra.pdf")
     assert first.id == again.id and StoredFile.select().count() == 1
     assert len(first.sha256) == 64 and first.size == len(b"%PDF-1.4 letter")
 

@@ -25,6 +25,8 @@ from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement
 from habilita.workflows.numbering import DianConfirmation
 from habilita.workflows.voucher import VoucherTypeSetup
 
+from tests.harness import TEST_BOX
+
 from .conftest import SMALL_SET, wait_for_step
 
 ACTOR = "ana@example.co"
@@ -160,19 +162,19 @@ async def test_loaned_certificate_path_takes_p1_to_enabled_and_schedules_the_own
 
     await wait_for_step(child.id, "representative", status="waiting")
     letter = await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
-    pdf = bytes(StoredFile.get_by_id(letter.stored_file_id).content)
+    pdf = StoredFile.get_by_id(letter.stored_file_id).read(TEST_BOX)
     assert pdf.startswith(b"%PDF-") and letter.file_name.endswith(".pdf")
     assert "Ana María Gómez" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
 
     await wait_for_step(child.id, "signed_letter", status="waiting")
-    first = receive_signed_letter(pdf, "carta-firmada.pdf")
+    first = receive_signed_letter(pdf, "carta-firmada.pdf", box=TEST_BOX)
     message = await child.execute_update(CertificateActivation.upload_signed_letter,
                                          SignedLetterUpload(ACTOR, first.stored_file_id, first.sha256))
     loan_date = CertificateLoan.get(CertificateLoan.workflow_id == child.id).loan_date
     assert loan_date is not None
     assert message == Message("letter.received", {"date": loan_date.date().isoformat()})
 
-    rescanned = receive_signed_letter(pdf + b"\n% rescanned\n", "carta-firmada-2.pdf")
+    rescanned = receive_signed_letter(pdf + b"\n% rescanned\n", "carta-firmada-2.pdf", box=TEST_BOX)
     message = await child.execute_update(CertificateActivation.upload_signed_letter,
                                          SignedLetterUpload(ACTOR, rescanned.stored_file_id, rescanned.sha256))
     assert message == Message("letter.replaced", {"date": loan_date.date().isoformat()})

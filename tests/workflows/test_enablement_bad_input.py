@@ -27,6 +27,8 @@ from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement
 from habilita.workflows.numbering import DianConfirmation
 from habilita.workflows.voucher import VoucherTypeSetup
 
+from tests.harness import TEST_BOX
+
 from .conftest import wait_for_step
 from .test_einvoicing_end_to_end import ACTOR, REPRESENTATIVE, register, start_p1
 
@@ -137,7 +139,7 @@ async def at_signed_letter(client, task_queue, company):
     await wait_for_step(handle.id, "representative", status="waiting")
     letter = await handle.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
     await wait_for_step(handle.id, "signed_letter", status="waiting")
-    return handle, bytes(StoredFile.get_by_id(letter.stored_file_id).content)
+    return handle, StoredFile.get_by_id(letter.stored_file_id).read(TEST_BOX)
 
 
 def padded(pdf: bytes, size: int) -> bytes:
@@ -157,7 +159,7 @@ async def test_an_unusable_letter_is_refused_with_a_clear_message_and_nothing_is
     files, version = StoredFile.select().count(), ProcessRecord.get_by_id(handle.id).version
 
     with pytest.raises(UploadRefused) as refused:
-        receive_signed_letter(content, name)
+        receive_signed_letter(content, name, box=TEST_BOX)
 
     assert refused.value.problem == Problem("upload", expected)
     assert StoredFile.select().count() == files
@@ -171,12 +173,12 @@ async def test_a_letter_of_exactly_one_megabyte_is_accepted_and_one_byte_more_is
     files = StoredFile.select().count()
 
     with pytest.raises(UploadRefused) as refused:
-        receive_signed_letter(padded(pdf, MAX_LETTER_BYTES + 1), "carta.pdf")
+        receive_signed_letter(padded(pdf, MAX_LETTER_BYTES + 1), "carta.pdf", box=TEST_BOX)
     assert refused.value.problem == Problem("upload", "letter_too_large", {"size": "1,048,577", "limit": "1,048,576"})
     assert "1,048,577 bytes; the limit is 1,048,576 bytes (1 MB)" in str(refused.value), "English, for the logs"
     assert StoredFile.select().count() == files
 
-    staged = receive_signed_letter(padded(pdf, MAX_LETTER_BYTES), "carta.pdf")
+    staged = receive_signed_letter(padded(pdf, MAX_LETTER_BYTES), "carta.pdf", box=TEST_BOX)
     assert staged.size == MAX_LETTER_BYTES
     message = await handle.execute_update(CertificateActivation.upload_signed_letter,
                                           SignedLetterUpload(ACTOR, staged.stored_file_id, staged.sha256))
@@ -198,7 +200,7 @@ async def test_an_upload_update_without_a_stored_file_is_refused_at_its_fields(c
 
 async def test_uploading_again_after_deleting_keeps_the_loan_date_and_says_so(client, task_queue, worker, company):
     handle, pdf = await at_signed_letter(client, task_queue, company)
-    first = receive_signed_letter(pdf, "carta.pdf")
+    first = receive_signed_letter(pdf, "carta.pdf", box=TEST_BOX)
     await handle.execute_update(CertificateActivation.upload_signed_letter,
                                 SignedLetterUpload(ACTOR, first.stored_file_id, first.sha256))
     loan_date = CertificateLoan.get(CertificateLoan.workflow_id == handle.id).loan_date
@@ -206,7 +208,7 @@ async def test_uploading_again_after_deleting_keeps_the_loan_date_and_says_so(cl
     deleted = await handle.execute_update(CertificateActivation.delete_signed_letter, SignedLetterDeletion(ACTOR))
     assert deleted == Message("letter.deleted")
     assert CertificateLoan.get(CertificateLoan.workflow_id == handle.id).signed_letter is None
-    again = receive_signed_letter(pdf + b"\n% scanned again\n", "carta-2.pdf")
+    again = receive_signed_letter(pdf + b"\n% scanned again\n", "carta-2.pdf", box=TEST_BOX)
     message = await handle.execute_update(CertificateActivation.upload_signed_letter,
                                           SignedLetterUpload(ACTOR, again.stored_file_id, again.sha256))
 

@@ -9,7 +9,7 @@ moved into the one ``habilita`` package and its messages became codes), which
 the current code must still replay. ``histories/workflow_ids.json`` names the workflow id each was
 recorded under (a parent's history holds its children's ids, so
 a replay under another id would itself look non-deterministic). Replaying
-them with the worker's own workflows and data converter fails CI when a
+them with the worker's own workflows, sandbox and data converter fails CI when a
 change would make running processes decide differently (non-determinism);
 ``changed_test_set.py`` is such a change, and its replay is shown to fail.
 
@@ -33,12 +33,14 @@ from temporalio.worker import Replayer
 
 from habilita.activities.uploads import receive_signed_letter
 from habilita.adapters.codec import data_converter
-from habilita.worker import WORKFLOWS
+from habilita.worker import WORKFLOWS, workflow_runner
 from habilita.models import StoredFile
 from habilita.workflows.test_set import TestSetSubmission
 from habilita.workflows.certificate import (
     CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload,
 )
+
+from tests.harness import TEST_BOX
 
 from .changed_test_set import TestSetSubmissionThatWaitsFirst
 from .conftest import TEST_ENCRYPTION_KEY, wait_for_step
@@ -89,7 +91,8 @@ def test_each_generation_of_histories_covers_both_certificate_paths_and_every_p1
 
 @pytest.mark.parametrize("path", stored_histories(), ids=fixture_name)
 async def test_a_stored_p1_history_replays_without_nondeterminism(path):
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(TEST_ENCRYPTION_KEY))
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(TEST_ENCRYPTION_KEY),
+                        workflow_runner=workflow_runner())
 
     result = await replayer.replay_workflow(load(path), raise_on_replay_failure=False)
 
@@ -98,7 +101,8 @@ async def test_a_stored_p1_history_replays_without_nondeterminism(path):
 
 async def test_a_workflow_changed_without_versioning_fails_the_replay():
     workflows = [w for w in WORKFLOWS if w is not TestSetSubmission] + [TestSetSubmissionThatWaitsFirst]
-    replayer = Replayer(workflows=workflows, data_converter=data_converter(TEST_ENCRYPTION_KEY))
+    replayer = Replayer(workflows=workflows, data_converter=data_converter(TEST_ENCRYPTION_KEY),
+                        workflow_runner=workflow_runner())
 
     result = await replayer.replay_workflow(load(HISTORIES / "p1-own-test-set.json"), raise_on_replay_failure=False)
 
@@ -114,10 +118,10 @@ async def finished_loan_p1(client, task_queue, company, portal, settings):
     await child.execute_update(CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "loan"))
     await wait_for_step(child.id, "representative", status="waiting")
     letter = await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
-    pdf = bytes(StoredFile.get_by_id(letter.stored_file_id).content)
+    pdf = StoredFile.get_by_id(letter.stored_file_id).read(TEST_BOX)
     await wait_for_step(child.id, "signed_letter", status="waiting")
     for content in (pdf, pdf + b"\n% rescanned\n"):
-        staged = receive_signed_letter(content, "carta-firmada.pdf")
+        staged = receive_signed_letter(content, "carta-firmada.pdf", box=TEST_BOX)
         await child.execute_update(CertificateActivation.upload_signed_letter,
                                    SignedLetterUpload(ACTOR, staged.stored_file_id, staged.sha256))
     await child.execute_update(CertificateActivation.continue_with_loan, LoanContinuation(ACTOR))

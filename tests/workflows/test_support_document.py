@@ -29,6 +29,8 @@ from habilita.workflows.support_document_inputs import (
 )
 from habilita.workflows.voucher import VoucherTypeSetup
 
+from tests.harness import TEST_BOX
+
 from .conftest import SMALL_SET, wait_for_step
 
 ACTOR = "ana@example.co"
@@ -49,7 +51,8 @@ async def lend_certificate(client, workflow_id: str) -> None:
     await wait_for_step(child.id, "representative", status="waiting")
     letter = await child.execute_update(CertificateActivation.submit_representative, REPRESENTATIVE)
     await wait_for_step(child.id, "signed_letter", status="waiting")
-    signed = receive_signed_letter(bytes(StoredFile.get_by_id(letter.stored_file_id).content), "carta-firmada.pdf")
+    signed = receive_signed_letter(StoredFile.get_by_id(letter.stored_file_id).read(TEST_BOX), "carta-firmada.pdf",
+                                   box=TEST_BOX)
     await child.execute_update(CertificateActivation.upload_signed_letter,
                                SignedLetterUpload(ACTOR, signed.stored_file_id, signed.sha256))
     await child.execute_update(CertificateActivation.continue_with_loan, LoanContinuation(ACTOR))

@@ -4,9 +4,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from habilita.models import CertificateLoan, StoredFile, TestSetDocument
+
+
+# Who may download the letters (a representative's data and signature): the staff who handle them, and
+# admins (who hold every role). Support and auditors see that a letter exists, not the letter.
+DOWNLOAD_ROLES = ("onboarding", "admin")
+
+
+def may_download() -> bool:
+    """Whether the signed-in person may download the process's letters (``DOWNLOAD_ROLES``)."""
+    return current_user.is_authenticated and current_user.has_role(*DOWNLOAD_ROLES)
 
 
 @dataclass(frozen=True)
@@ -51,8 +63,8 @@ def files_of(workflow_id: str) -> list[Document]:
 
 
 def content_of(stored: StoredFile) -> bytes:
-    """A stored document's bytes, as the person downloads it."""
-    return bytes(stored.content)
+    """A stored document's bytes, as the person downloads it (opened with the application key)."""
+    return stored.read(current_app.extensions["habilita"].box)
 
 
 def file_belongs_to(workflow_id: str, file_id: int) -> bool:

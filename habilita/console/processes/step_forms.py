@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import typing
 
+from flask import current_app
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from wtforms import BooleanField, DateField, FileField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
@@ -157,7 +158,7 @@ def stage_upload(action: Action, storage) -> dict:
     if storage is None or not storage.filename:
         raise UploadRefused(UPLOAD_FIELD, "upload_missing")
     try:
-        staged = receiver(storage.read(), storage.filename)
+        staged = receiver(storage.read(), storage.filename, box=current_app.extensions["habilita"].box)
     except uploads.UploadRefused as refusal:
         # The receiver's own problem (not a PDF, too large, damaged...), shown at the one file input.
         raise UploadRefused(UPLOAD_FIELD, refusal.problem.code, **refusal.problem.params) from refusal

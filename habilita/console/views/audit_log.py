@@ -11,8 +11,10 @@ from habilita.models import AuditEvent
 from habilita.console.access import RoleGuarded
 from habilita.console.messages import shown
 
+from .csv_export import InertCsvExport
 
-class AuditLogView(RoleGuarded, ModelView):
+
+class AuditLogView(RoleGuarded, InertCsvExport, ModelView):
     audit_target = "audit"
     write_roles = ()
     form_base_class = SecureForm

@@ -12,6 +12,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from habilita.inputs.identifiers import whole_number
 from habilita.models import Company, ProcessRecord, utcnow
 from habilita.models.process import STATUSES, WAITING_ON
 
@@ -21,15 +22,20 @@ from habilita.console.messages import shown
 from habilita.processes import DECLARATIONS, STARTABLE
 from habilita.console.processes.labels import status_label, step_label, waiting_label
 
+from .csv_export import InertCsvExport
+
 
 class FilterOlderThanDays(BasePeeweeFilter):
-    """In its current step for more than N days."""
+    """In its current step for more than N days: a whole number in ASCII digits, at most a century
+    (a larger one is no date; "²" or "٣" pass ``str.isdigit()`` and then break ``int()`` or the query)."""
+
+    MAX_DAYS = 36_500
 
     def validate(self, value) -> bool:
-        return str(value).strip().isdigit()
+        return whole_number(str(value), maximum=self.MAX_DAYS) is not None
 
     def clean(self, value) -> int:
-        return int(str(value).strip())
+        return whole_number(str(value), maximum=self.MAX_DAYS)
 
     def apply(self, query, value):
         return query.filter(self.column < utcnow() - dt.timedelta(days=value))
@@ -74,7 +80,7 @@ def process_list_url(**filters) -> str:
     return url_for("processrecord.index_view", **args)
 
 
-class ProcessListView(RoleGuarded, ModelView):
+class ProcessListView(RoleGuarded, InertCsvExport, ModelView):
     """Read-only: a process changes only through its workflow."""
 
     audit_target = "process"

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from habilita.models import Company, CompanyInvitation, ProcessRecord, StoredFile, utcnow
 from habilita.support.health import health_of
 
-from habilita.console.access import RoleGuarded, actor
+from habilita.console.access import RoleGuarded, actor, refuse
 from habilita.console.audit import audit
 from habilita.console.forms import CsrfForm
 from habilita.console.messages import refusal_reason, say
@@ -117,6 +117,7 @@ class ProcessPageView(RoleGuarded, BaseView):
             steps=page_data.stepper(kind, record),
             forms=step_forms(target, resolution_choices(statuses), statuses, submitted) if self.may_write() else [],
             facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
+            may_download=documents.may_download(),
             history=page_data.history(workflow_id), action_label=action_label, button_label=button_label,
             temporal_url=page_data.temporal_ui_link(settings.temporal_ui_url, settings.temporal_namespace,
                                                     target.workflow_id),
@@ -224,10 +225,13 @@ class ProcessPageView(RoleGuarded, BaseView):
 
     @expose("/<workflow_id>/file/<int:file_id>")
     def download(self, workflow_id: str, file_id: int):
-        """One of the process's documents, and only those."""
+        """One of the process's documents, and only those, to the roles that handle them (each download,
+        and each refusal, in the audit log)."""
+        if not documents.may_download():
+            refuse("download document", "process", workflow_id, reason="role may not download letters")
         if not documents.file_belongs_to(workflow_id, file_id):
             abort(404)
         stored = StoredFile.get_by_id(file_id)
         audit("download document", "process", workflow_id, detail=stored.original_name or stored.sha256[:12])
-        return send_file(io.BytesIO(bytes(stored.content)), mimetype=stored.media_type, as_attachment=True,
+        return send_file(io.BytesIO(documents.content_of(stored)), mimetype=stored.media_type, as_attachment=True,
                          download_name=stored.original_name or f"{stored.sha256[:12]}.pdf")

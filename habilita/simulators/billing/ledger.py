@@ -8,7 +8,6 @@ state file, so certificates issued across restarts share one issuer.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from habilita.dian.certificates import CertifiedKey, generate_test_ca, issue_certificate
 from habilita.dian.checkdigit import normalize_nit
 from habilita.dian.errors import DianError
+from habilita.private_files import replace_private
 
 
 class BillingError(ValueError):
@@ -113,10 +113,8 @@ class Ledger:
     def _save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(self._state))
-        os.replace(tmp, self.path)
+        # The state holds the CA's private key and every issued one: readable by its owner alone.
+        replace_private(self.path, json.dumps(self._state).encode())
 
 
 def _text(request: dict, name: str) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import peewee as pw
+
+from habilita.private_files import keep_private
 
 PRAGMAS = {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 10_000}
 
@@ -139,6 +142,8 @@ class Store:
     """The simulator's database and its tables bound to it (``store.Company``...)."""
 
     def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            keep_private(Path(path))  # it holds the software PINs; SQLite gives its -wal and -shm the same mode
         self.database = pw.SqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False)
         for table in TABLES:
             meta = type("Meta", (), {"database": self.database, "table_name": table._meta.table_name})
