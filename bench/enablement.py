@@ -9,8 +9,9 @@ the test set is 2 invoices, 1 credit note, 1 debit note). The DIAN and
 billing simulators run as separate processes on loopback, as `habilita dev`
 starts them (``python -m habilita.simulators.dian`` / ``python -m habilita.simulators.billing``),
 so their CPU does not share this process's GIL; the worker runs in this
-process, against a fresh local dev server with the same SQLite pragmas as
-`make run`.
+process, built by ``habilita.worker.build_worker`` (its workflows in the
+sandbox, imported once per worker: ``habilita.workflow_sandbox``), against a
+fresh local dev server with the same SQLite pragmas as `make run`.
 
 **Per-step cost**, precisely: the wall time of the whole run divided by the
 number of activities the flows' workflows completed (every
@@ -21,8 +22,10 @@ test-set children), divided by the wall time per activity of
 the same run. A ratio of 1 means an enablement step costs what a no-op
 activity costs; what it adds on top is the real work (signing, PDFs, DIAN
 and billing over HTTP, SQLite writes), the updates, the driver's waits and
-the timers of the test set's polling. The baseline is the median of three
-bare runs of 20 workflows at once, which keep both cores busy; the default of
+the timers of the test set's polling. The baseline is the median of five
+bare runs of 20 workflows at once (three before the flows, two after, so a
+change in the machine's other load during the run weighs on both sides),
+which keep both cores busy; the default of
 30 flows does the same (with 10, a flow's own floor of about 3 s, mostly the
 test set's first poll a second after sending, is half the run and the
 machine idles). ``CPU per activity`` says which side the cost is on: the
@@ -36,7 +39,7 @@ time per activity type, from the histories) and where this process's threads
 (worker and driver, not the simulators) stood, sampled. Ends with exactly one
 line:
 
-    enablement: 1.9 flows/s (per-step ratio 1.4 vs bare activity)
+    enablement: 30 flows, 1.64 flows/s (per-step ratio 1.93 vs bare activity, workflow sandbox on)
 """
 from __future__ import annotations
 
@@ -44,38 +47,25 @@ import argparse
 import asyncio
 import base64
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections import defaultdict
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
 from temporalio.api.enums.v1 import EventType
 
 from temporal_baseline import (
     CpuMeter, bare_activity_rate, bare_update_rate, dev_server, dev_server_pid, median_rate,
 )
 
-ACTOR = "bench@habilita.local"
+from parts.flows import Console, Stack, bench_settings, one_flow, outside_systems
+from parts.p1 import make_companies
+
 LOCAL_ACTIVITY_MARKER = "core_local_activity"
-SMALL_SET = (2, 1, 1)
-
-
-@dataclass
-class Stack:
-    settings: object
-    dian_url: str
-    billing_url: str
-    client: object
-    queue: str
-    console: Console
 
 
 @dataclass
@@ -139,124 +129,6 @@ class Sampler:
         return [f"  {100 * n / total:5.1f}%  {place}" for place, n in ranked]
 
 
-class Console:
-    """What staff watching the process list see: every flow's projection, read in one query a tick.
-
-    A driver per flow polling its own row would cost this process one query
-    per flow every 50 ms, which is the driver's load, not the product's.
-    """
-
-    def __init__(self, every: float = 0.05) -> None:
-        self._every = every
-        self._awaited: dict[str, list[tuple[str, str, asyncio.Future]]] = defaultdict(list)
-        self._task: asyncio.Task | None = None
-
-    async def __aenter__(self) -> "Console":
-        self._task = asyncio.create_task(self._watch())
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        self._task.cancel()
-
-    async def wait_for(self, workflow_id: str, step: str, *, status: str = "waiting", seconds: float = 120) -> None:
-        reached = asyncio.get_running_loop().create_future()
-        self._awaited[workflow_id].append((step, status, reached))
-        try:
-            await asyncio.wait_for(reached, seconds)
-        except TimeoutError:
-            raise TimeoutError(f"{workflow_id} never reached {step} ({status})") from None
-
-    async def _watch(self) -> None:
-        from habilita.models import ProcessRecord
-
-        def standing(ids: list[str]) -> dict[str, tuple[str, str]]:
-            rows = ProcessRecord.select(ProcessRecord.workflow_id, ProcessRecord.current_step, ProcessRecord.status) \
-                .where(ProcessRecord.workflow_id.in_(ids)).tuples()
-            return {wid: (step, status) for wid, step, status in rows}
-
-        while True:
-            await asyncio.sleep(self._every)
-            if not self._awaited:
-                continue
-            seen = await asyncio.to_thread(standing, list(self._awaited))
-            for workflow_id, now in seen.items():
-                awaited = self._awaited[workflow_id]
-                for entry in [e for e in awaited if (e[0], e[1]) == now or e[2].done()]:
-                    awaited.remove(entry)
-                    if not entry[2].done():
-                        entry[2].set_result(None)
-                if not awaited:
-                    del self._awaited[workflow_id]
-
-
-def post(url: str, body: dict | None = None) -> dict:
-    response = requests.post(url, json=body or {}, timeout=30)
-    response.raise_for_status()
-    return response.json()
-
-
-async def one_flow(stack: Stack, company, *, loan: bool) -> tuple[str, float]:
-    """One enablement from registration to enabled; returns its workflow id and seconds."""
-    from habilita.activities.representatives import LegalRepresentative
-    from habilita.activities.uploads import receive_signed_letter
-    from habilita.models import StoredFile
-    from habilita.workflows.certificate import (
-        CertificateActivation, CertificatePathChoice, LoanContinuation, SignedLetterUpload,
-    )
-    from habilita.processes import CERTIFICATE, EINVOICING
-    from habilita.processes.client import ProcessClient
-    from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, TestSetStart
-    from habilita.workflows.numbering import DianConfirmation
-    from habilita.workflows.voucher import VoucherTypeSetup
-
-    settings, nit, client = stack.settings, company.tax_id, stack.client
-    began = time.perf_counter()
-    portal = stack.dian_url + "/portal/companies"
-    answer = await asyncio.to_thread(post, portal, {"nit": nit, "legal_name": company.legal_name,
-                                                    "mode": "provider" if loan else "own",
-                                                    "provider_nit": settings.provider_nit if loan else None})
-    if not loan:
-        await asyncio.to_thread(post, f"{stack.billing_url}/certificate-payments/{nit}")
-    processes = ProcessClient(client, task_queue=stack.queue)
-    small = replace(settings, test_set_invoices=SMALL_SET[0], test_set_credit_notes=SMALL_SET[1],
-                    test_set_debit_notes=SMALL_SET[2])
-    handle = await processes.start(EINVOICING, company, actor=ACTOR, settings=small)
-    await stack.console.wait_for(handle.id, "dian_registration")
-    await processes.send(handle.id, EInvoicingEnablement.submit_dian_registration, DianRegistration(
-        actor=ACTOR, operation_mode="provider" if loan else "own_software", test_set_id=answer["test_set_id"],
-        software_id=answer["software_id"], pin=answer["pin"]))
-
-    child = processes.handle(CERTIFICATE.child_workflow_id(handle.id))
-    await stack.console.wait_for(child.id, "choose_path")
-    await processes.send(child.id, CertificateActivation.choose_path, CertificatePathChoice(ACTOR, "loan" if loan else "own"))
-    await stack.console.wait_for(child.id, "representative")
-    letter = await processes.send(child.id, CertificateActivation.submit_representative, LegalRepresentative(
-        actor=ACTOR, full_name="Ana María Gómez", document_type="CC", document_number="52123456",
-        email="ana@example.co", phone="3001234567", position="Gerente general"))
-    if loan:
-        await stack.console.wait_for(child.id, "signed_letter")
-        pdf = await asyncio.to_thread(lambda: bytes(StoredFile.get_by_id(letter.stored_file_id).content))
-        staged = await asyncio.to_thread(receive_signed_letter, pdf, "carta-firmada.pdf")
-        await processes.send(child.id, CertificateActivation.upload_signed_letter,
-                                   SignedLetterUpload(ACTOR, staged.stored_file_id, staged.sha256))
-        await processes.send(child.id, CertificateActivation.continue_with_loan, LoanContinuation(ACTOR))
-
-    await stack.console.wait_for(handle.id, "test_set")
-    await processes.send(handle.id, EInvoicingEnablement.start_test_set, TestSetStart(ACTOR, company.display_tax_id))
-    await stack.console.wait_for(handle.id, "numbering_resolution")
-    await asyncio.to_thread(post, f"{portal}/{nit}/resolutions", {"kind": "invoice", "test": True})
-    await asyncio.to_thread(post, f"{portal}/{nit}/prefixes", {"prefix": "SETT" if loan else "SETP"})
-    await processes.send(handle.id, EInvoicingEnablement.confirm_resolution_requested, DianConfirmation(ACTOR))
-    await stack.console.wait_for(handle.id, "voucher_type")
-    (resolution,) = (await handle.query(EInvoicingEnablement.status)).resolutions
-    await processes.send(handle.id, EInvoicingEnablement.configure_voucher_type, VoucherTypeSetup(
-        actor=ACTOR, resolution_id=resolution.resolution_id, prefix=resolution.prefix,
-        next_number=resolution.range_from))
-    if await handle.result() != "enabled":
-        raise SystemExit(f"{handle.id} did not end enabled")
-    return handle.id, time.perf_counter() - began
-
-
 @dataclass
 class Steps:
     """What the flows' histories completed: activities (local ones included) and updates."""
@@ -288,64 +160,23 @@ async def count_steps(client, workflow_id: str, steps: Steps, profile: Profile) 
             steps.updates += 1
 
 
-def companies(count: int) -> list:
-    from habilita.dian.checkdigit import nit_check_digit
-    from habilita.models import Company
-
-    return [Company.create(country="CO", tax_id=str(900_200_000 + i), check_digit=nit_check_digit(str(900_200_000 + i)),
-                           legal_name=f"Empresa Bench {i} SAS") for i in range(count)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def simulator(name: str, module: str, *options: str):
-    """``python -m <module> --port P <options>`` in its own process; yields its base URL."""
-    from habilita.devstack import wait_for_port
-
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *options],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port("127.0.0.1", port, name=name, timeout=60, process=process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 async def run(args) -> str:
     from habilita.adapters.codec import data_converter
     from habilita.models.database import open_database, upgrade
-    from habilita.settings import Settings
     from habilita.worker import build_worker
-    from habilita.simulators.dian.app import SOAP_PATH
 
     var = Path(tempfile.mkdtemp(prefix="bench-enablement-"))
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    with simulator("dian-sim", "habilita.simulators.dian", "--state", str(var / "dian-sim.db"), "--processing-seconds", "0.2",
-                   "--invoice-set", *map(str, SMALL_SET), "--allowed-rejections", "2") as dian_url, \
-            simulator("billing-sim", "habilita.simulators.billing") as billing_url:
-        settings = Settings.from_env({
-            "HABILITA_VAR": str(var), "DATABASE_URL": f"sqlite:///{var / 'bench.db'}",
-            "HABILITA_ENCRYPTION_KEY": key, "SECRET_KEY": "bench", "DIAN_URL": dian_url + SOAP_PATH,
-            "BILLING_URL": billing_url})
+    with outside_systems(var) as (dian_url, billing_url):
+        settings = bench_settings(var, key, dian_url, billing_url)
         upgrade(open_database(settings.database_url))
-        flows = companies(args.flows)
+        flows = make_companies(args.flows, first_nit=900_200_000)
         async with dev_server(data_converter(key)) as env:
             bare_cpu, flows_cpu = CpuMeter(dev_server_pid()), CpuMeter(dev_server_pid())
             with bare_cpu:
-                # The baseline is noisy on two cores: take the median of three runs.
+                # The baseline is noisy on two cores shared with others: three runs before the flows
+                # and two after them, the median of the five.
                 bare_runs = [await bare_activity_rate(env.client) for _ in range(3)]
-            bare_rate = median_rate(bare_runs)
             bare_update = median_rate([await bare_update_rate(env.client) for _ in range(3)])
             stack = Stack(settings, dian_url, billing_url, env.client, f"bench-{uuid.uuid4()}", Console())
             async with build_worker(env.client, settings, task_queue=stack.queue), stack.console:
@@ -353,6 +184,9 @@ async def run(args) -> str:
                     began = time.perf_counter()
                     done = await asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(flows)])
                     elapsed = time.perf_counter() - began
+            with bare_cpu:
+                bare_runs += [await bare_activity_rate(env.client) for _ in range(2)]
+            bare_rate = median_rate(bare_runs)
             ids, latencies = [d[0] for d in done], sorted(d[1] for d in done)
             profile, steps = Profile(), Steps()
             for workflow_id in ids:
@@ -360,7 +194,8 @@ async def run(args) -> str:
                     await count_steps(env.client, workflow_id + suffix, steps, profile)
     activities = steps.activities
     per_step, per_bare = elapsed / activities, 1 / bare_rate
-    print(f"bare activity: {bare_rate:.1f}/s ({per_bare * 1000:.1f} ms each, median of 3)")
+    print(f"bare activity: {bare_rate:.1f}/s ({per_bare * 1000:.1f} ms each, median of {len(bare_runs)}: "
+          + ", ".join(f"{r.per_second:.0f}" for r in bare_runs) + ")")
     print(f"{len(ids)} flows in {elapsed:.1f} s: {activities} activities ({activities / len(ids):.0f} per flow), "
           f"{per_step * 1000:.1f} ms each; one flow takes {latencies[len(latencies) // 2]:.1f} s (median), "
           f"{latencies[-1]:.1f} s at most")
@@ -377,7 +212,8 @@ async def run(args) -> str:
         print("\n".join(profile.lines()))
         print("where busy threads stood (samples every 5 ms, this process: worker and driver):")
         print("\n".join(sampler.lines()))
-    return f"enablement: {len(ids) / elapsed:.2f} flows/s (per-step ratio {per_step / per_bare:.1f} vs bare activity)"
+    return (f"enablement: {len(ids)} flows, {len(ids) / elapsed:.2f} flows/s (per-step ratio {per_step / per_bare:.2f} "
+            f"vs bare activity, workflow sandbox on)")
 
 
 def main() -> None:

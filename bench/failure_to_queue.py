@@ -47,7 +47,7 @@ from habilita.settings import Settings  # noqa: E402
 from habilita.simulators.dian.server import make_server  # noqa: E402
 from habilita.support.reconcile import ProjectionReconciler  # noqa: E402
 from habilita.support.stuck import ACTIVITY_RETRYING, PROCESS_FAILED, QueueOptions, find_stuck  # noqa: E402
-from habilita.worker import WORKFLOWS, build_activities  # noqa: E402
+from habilita.worker import WORKFLOWS, build_activities, workflow_runner  # noqa: E402
 from habilita.workflows import attributes  # noqa: E402
 from support_queue import percentile, populate  # noqa: E402
 from tests.support.drill import DrillActivities, DrillProcess, DrillStart  # noqa: E402
@@ -121,7 +121,7 @@ async def main(rows: int, each: int) -> None:
                           activities=[*build_activities(settings), drill.submit_to_dian, drill.create_voucher,
                                       drill.check_note],
                           activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16),
-                          interceptors=[ActivityHealth()]):
+                          interceptors=[ActivityHealth()], workflow_runner=workflow_runner()):
             watch = Watch()
 
             async def start(**options):

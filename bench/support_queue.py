@@ -43,7 +43,7 @@ from habilita.adapters.codec import data_converter  # noqa: E402
 from habilita.models.database import open_database, upgrade  # noqa: E402
 from habilita.devstack.devserver import DevServerConfig, temporal_binary  # noqa: E402
 from habilita.settings import Settings  # noqa: E402
-from habilita.worker import WORKFLOWS, build_activities  # noqa: E402
+from habilita.worker import WORKFLOWS, build_activities, workflow_runner  # noqa: E402
 from habilita.models import Company, ProcessRecord, User, insert_in_batches, utcnow  # noqa: E402
 from habilita.simulators.dian.server import make_server  # noqa: E402
 from habilita.support.stuck import (  # noqa: E402
@@ -134,7 +134,8 @@ async def main(rows: int, runs: int) -> None:
         client = env.client
         async with Worker(client, task_queue=settings.task_queue, workflows=[*WORKFLOWS, DrillProcess],
                           activities=[*build_activities(settings), drill.submit_to_dian, drill.create_voucher],
-                          activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16)):
+                          activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16),
+                          workflow_runner=workflow_runner()):
             retrying = await start_drills(client, settings, company, test_set, RETRYING)
             await start_drills(client, settings, company, test_set, BROKEN, break_at="collect")
             for handle in retrying:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import uuid
 
 import pytest
@@ -13,8 +12,7 @@ from temporalio.worker import Worker
 
 from habilita.adapters.dian_client import DianClient
 from habilita.dian.certificates import generate_test_certificate
-from habilita.activities.health import ActivityHealth
-from habilita.worker import WORKFLOWS, build_activities
+from habilita.worker import WORKFLOWS, build_activities, build_worker
 from habilita.models import ProcessRecord
 from habilita.simulators.dian.server import make_server
 from habilita.workflows import attributes
@@ -53,13 +51,12 @@ def dian_faults(dian_sim):
 
 
 def build_support_worker(client, settings, task_queue, dian_sim, signer) -> Worker:
+    """The real worker (its sandbox and interceptors), with the drill process and its activities added."""
     dian = DianClient(dian_sim.soap_url, signer.private_key, signer.certificate, timeout=5)
     drill = DrillActivities(dian)
-    return Worker(client, task_queue=task_queue, workflows=SUPPORT_WORKFLOWS,
-                  activities=[*build_activities(settings), drill.submit_to_dian, drill.create_voucher,
-                              drill.check_note],
-                  activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16),
-                  interceptors=[ActivityHealth()])
+    return build_worker(client, settings, task_queue=task_queue, workflows=SUPPORT_WORKFLOWS,
+                        activities=[*build_activities(settings), drill.submit_to_dian, drill.create_voucher,
+                                    drill.check_note])
 
 
 @pytest_asyncio.fixture

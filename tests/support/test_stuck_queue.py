@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from temporalio.worker import Worker
 
-from habilita.worker import build_activities
+from habilita.worker import build_activities, workflow_runner
 from habilita.support.stuck import (
     ACTIVITY_RETRYING, SLA_OVERRUN, WORKFLOW_TASK_FAILING, QueueOptions, filter_queue, find_stuck,
 )
@@ -86,7 +86,8 @@ async def test_a_step_waiting_on_staff_past_its_sla_shows_how_long_it_waited(
     client = sla_env.client
     async with Worker(client, task_queue=task_queue, workflows=SUPPORT_WORKFLOWS,
                       activities=build_activities(settings),
-                      activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=4)):
+                      activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=4),
+                      workflow_runner=workflow_runner()):
         handle = await client.start_workflow(
             DrillProcess.run, DrillStart(company_id=company.id, company_tax_id=company.display_tax_id,
                                          test_set_id="unused"),
