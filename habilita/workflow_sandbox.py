@@ -51,6 +51,7 @@ PASSED_THROUGH = (
     "habilita.messages",     # Message, Problem and their code tables
     "habilita.dian",         # the pure DIAN domain: check digits, validators, limits
     "habilita.accounting",   # the pure accounting domain: charts and posting rules
+    "habilita.inputs",       # the rules every input obeys: pure checks returning problems
     "habilita.activities",   # the activities' input and output dataclasses (their classes never run in a workflow)
 )
 
