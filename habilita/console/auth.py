@@ -92,7 +92,10 @@ def forgot_password():
 
 
 def send_reset_mail(user, token: str) -> None:
-    link = url_for("auth.reset_password", token=token, _external=True)
+    # On the configured public address, never on the request's Host header: a forged Host would
+    # otherwise have the victim mailed a link to the attacker's server (reset poisoning).
+    settings = current_app.extensions["habilita"].settings
+    link = settings.console_url + url_for("auth.reset_password", token=token)
     body = _("Hello %(name)s,\n\nTo set a new password for Habilita, open this link:\n%(link)s\n\n"
              "It works once and expires in %(minutes)d minutes. If you did not ask for it, ignore this e-mail.",
              name=user.name or user.email, link=link, minutes=reset_link_lifetime_minutes())

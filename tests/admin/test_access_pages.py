@@ -124,3 +124,14 @@ def test_only_the_newest_reset_link_works(app, users):
     ask_for_reset(browser, "admin@habilita.test")
     assert urlparse(set_password_through(browser, first, "primera-2025x").location).path == "/auth/forgot"
     assert urlparse(set_password_through(browser, reset_link_from_outbox(), "segunda-2025x").location).path == "/auth/login"
+
+
+def test_a_reset_link_is_built_on_the_public_address_not_on_a_forged_host(app, users):
+    browser = app.test_client()
+    forged = "http://atacante.example"  # the Host header an attacker sends
+    page = browser.get("/auth/forgot", base_url=forged).get_data(as_text=True)
+    browser.post("/auth/forgot", data={"email": "support@habilita.test", "csrf_token": csrf_from(page)},
+                 base_url=forged)
+    body = OutboxMessage.select().order_by(OutboxMessage.id.desc()).get().body
+    assert "atacante.example" not in body
+    assert app.extensions["habilita"].settings.console_url + "/auth/reset/" in body
