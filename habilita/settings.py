@@ -162,6 +162,7 @@ class Settings:
                 raise SettingsError(f"{name} is required when HABILITA_ENV=production")
             return _dev_secret(var_dir, file_name, make)
 
+        provider_software = _provider_software(env)
         return cls(
             environment=environment,
             var_dir=var_dir,
@@ -191,8 +192,8 @@ class Settings:
             provider_name=env.get("PROVIDER_NAME", "Habilita Proveedor Tecnologico SAS"),
             provider_certificate_p12=env.get("PROVIDER_CERTIFICATE_P12", ""),
             provider_certificate_password=_provider_certificate_password(env, var_dir, production),
-            provider_software_id=_provider_software(env)[0],
-            provider_software_pin=_provider_software(env)[1],
+            provider_software_id=provider_software[0],
+            provider_software_pin=provider_software[1],
             test_set_invoices=_number(env, "TEST_SET_INVOICES", 60),
             test_set_credit_notes=_number(env, "TEST_SET_CREDIT_NOTES", 20),
             test_set_debit_notes=_number(env, "TEST_SET_DEBIT_NOTES", 20),

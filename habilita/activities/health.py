@@ -32,8 +32,9 @@ from habilita.adapters.dian_errors import DianServiceError
 from habilita.messages import Message
 from habilita.messages.plain_text import plain
 from habilita.messages.stored import as_text
-from habilita.messages.support_codes import ACTIVITIES
+from habilita.messages.support_codes import activity_words
 from habilita.models import Notification, ProcessRecord
+from habilita.models.process import RETRY_CLEARED
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,8 @@ def notify_retrying(workflow_id: str, activity_type: str, attempt: int, error: s
     record = ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id)
     if record is None:
         return
-    activity_name = f"activity.{activity_type}"
     body = Message("notice.retrying_body", {"id": workflow_id, "step": record.current_step,
-                                            "activity": Message(activity_name) if activity_name in ACTIVITIES
-                                            else activity_type, "attempt": attempt,
+                                            "activity": activity_words(activity_type), "attempt": attempt,
                                             "error": plain(error)})
     since = record.retrying_since.isoformat() if record.retrying_since else ""
     Notification.get_or_create(source_key=f"{workflow_id}:retrying:{activity_type}:{since}"[:300], defaults=dict(
@@ -109,7 +108,7 @@ def notify_retrying(workflow_id: str, activity_type: str, attempt: int, error: s
 
 def clear_retry(workflow_id: str, activity_type: str) -> None:
     """The activity succeeded: the process no longer retries it."""
-    (ProcessRecord.update(retrying_activity="", retry_attempt=0, retry_error="", retrying_since=None)
+    (ProcessRecord.update(RETRY_CLEARED)
      .where((ProcessRecord.workflow_id == workflow_id) & (ProcessRecord.retrying_activity == activity_type))
      .execute())
 

@@ -11,6 +11,7 @@ from temporalio import activity
 from habilita.messages import Message
 from habilita.messages.stored import as_text
 from habilita.models import AuditEvent, Company, ProcessRecord, database_proxy
+from habilita.models.process import RETRY_CLEARED
 from habilita.states import ENDED
 
 
@@ -83,11 +84,6 @@ class ProcessActivities:
             payload=dataclasses.asdict(entry),
             source_key=f"{info.workflow_run_id}:{info.activity_id}",
         )
-
-
-# What the worker wrote of a retrying activity (``habilita.activities.health``).
-RETRY_CLEARED = {ProcessRecord.retrying_activity: "", ProcessRecord.retry_attempt: 0, ProcessRecord.retry_error: "",
-                 ProcessRecord.retrying_since: None}
 
 
 def _retry_kept_unless_moved(snapshot: ProcessSnapshot) -> dict:

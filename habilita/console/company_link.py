@@ -29,7 +29,7 @@ from .processes.operations import Refusal, query_status, send_update
 from .processes.step_forms import UploadRefused, build_input, form_class, resolution_choices
 from .processes.target import acting_on
 from .rate_limit import SlidingWindow
-from .views.process_page import audit_reason, show_refusal
+from .views.process_page import audit_reason, show_refusal, step_forms
 
 # Requests one address may make to invitation pages in a minute (a person needs a handful).
 REQUESTS_PER_MINUTE = 30
@@ -66,42 +66,40 @@ def opened(token: str):
     return (invitation, record), None
 
 
-def company_actions(target) -> list:
-    return [a for a in target.kind.actions_for(target.record.current_step) if a.by_company]
+def opened_at_its_step(token: str):
+    """(invitation, process record, the workflow carrying its current step), or a refusal page."""
+    found, refusal = opened(token)
+    if refusal:
+        return None, refusal
+    invitation, record = found
+    kind = declaration_of(record.process_type) or abort(404)
+    return (invitation, record, acting_on(kind, record)), None
+
+
+def render_page(token: str, invitation, record, target, submitted: dict | None = None):
+    console = current_app.extensions["habilita"]
+    statuses = [query_status(console.bridge, console.settings, target.kind, target.workflow_id)]
+    forms = step_forms(target, resolution_choices(statuses), statuses, submitted, by_company=True)
+    letters = [d for d in documents.files_of(record.workflow_id) if d.file is not None]
+    return render_template("habilita/company/page.html", invitation=invitation, record=record, target=target,
+                           forms=forms, letters=letters, token=token)
 
 
 @blueprint.get("/<token>")
-def page(token: str, submitted: dict | None = None):
-    found, refusal = opened(token)
-    if refusal:
-        return refusal
-    invitation, record = found
-    kind = declaration_of(record.process_type) or abort(404)
-    target = acting_on(kind, record)
-    settings, bridge = current_app.extensions["habilita"].settings, current_app.extensions["habilita"].bridge
-    statuses = [query_status(bridge, settings, target.kind, target.workflow_id)]
-    forms = []
-    for action in company_actions(target):
-        if action.offered_when and not any(getattr(s, action.offered_when, False) for s in statuses):
-            continue
-        forms.append((action, (submitted or {}).get(action.name)
-                      or form_class(action, resolution_choices(statuses))(formdata=None)))
-    letters = [d for d in documents.files_of(record.workflow_id) if d.file is not None]
-    return render_template("habilita/company/page.html", invitation=invitation, record=record, kind=kind,
-                           target=target, forms=forms, letters=letters, token=token)
+def page(token: str):
+    found, refusal = opened_at_its_step(token)
+    return refusal or render_page(token, *found)
 
 
 @blueprint.post("/<token>/act/<action_name>")
 def act(token: str, action_name: str):
-    found, refusal = opened(token)
+    found, refusal = opened_at_its_step(token)
     if refusal:
         return refusal
-    invitation, record = found
-    kind = declaration_of(record.process_type) or abort(404)
-    target = acting_on(kind, record)
-    action = next((a for a in company_actions(target) if a.name == action_name), None)
+    invitation, record, target = found
+    action = target.kind.action(target.record.current_step, action_name)
     who = ACTOR_PREFIX + invitation.email
-    if action is None:
+    if action is None or not action.by_company:
         audit(action_name, "process", target.workflow_id, outcome="refused", who=who,
               reason=f"not a step of the company's at {target.record.current_step}")
         flash(_("This step is no longer waiting on you; the page now shows where the process stands."), "warning")
@@ -110,7 +108,7 @@ def act(token: str, action_name: str):
     offered = resolution_choices([query_status(bridge, settings, target.kind, target.workflow_id)])
     form = form_class(action, offered)(request.form)
     if not form.validate():
-        return page(token, submitted={action.name: form})
+        return render_page(token, invitation, record, target, submitted={action.name: form})
     try:
         data = build_input(action, form, request.files, who)
         answer = send_update(bridge, settings, target.workflow_id, action, data)
@@ -118,7 +116,7 @@ def act(token: str, action_name: str):
         refusal = error.refusal() if isinstance(error, UploadRefused) else error
         audit(action_name, "process", target.workflow_id, outcome="refused", who=who, reason=audit_reason(refusal))
         show_refusal(form, refusal)
-        return page(token, submitted={action.name: form})
+        return render_page(token, invitation, record, target, submitted={action.name: form})
     still = isinstance(answer, StillWorking)
     audit(action_name, "process", target.workflow_id, who=who, outcome="accepted" if still else "ok",
           payload={"action": action_name, "step": target.record.current_step, "by": "company link"})

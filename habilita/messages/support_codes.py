@@ -6,7 +6,7 @@ holds the words of Temporal or of a failure, shown as they are.
 """
 from __future__ import annotations
 
-from . import N_
+from . import N_, Message
 
 
 # What a support action did, or why it was refused (habilita.support.actions.ActionResult).
@@ -67,3 +67,9 @@ ACTIVITIES: dict[str, str] = {
     "activity.sign_support_document": N_("signing of the support document"),
     "activity.tally_range": N_("count of the range's documents"),
 }
+
+
+def activity_words(activity_type: str) -> Message | str:
+    """An activity as people call it (its ``activity.<type>`` entry), or its name when it has none."""
+    code = f"activity.{activity_type}"
+    return Message(code) if code in ACTIVITIES else activity_type

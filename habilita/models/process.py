@@ -55,3 +55,9 @@ class ProcessRecord(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.process_type} {self.workflow_id} ({self.current_step}, {self.status})"
+
+
+# A process no longer retrying: what the worker wrote of a failing activity, cleared (by the worker when an
+# attempt succeeds, by the projection when the process moves on, by support and the reconciler).
+RETRY_CLEARED = {ProcessRecord.retrying_activity: "", ProcessRecord.retry_attempt: 0, ProcessRecord.retry_error: "",
+                 ProcessRecord.retrying_since: None}

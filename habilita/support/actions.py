@@ -24,6 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from habilita.messages import Message, Problem
 from habilita.messages.stored import as_text
 from habilita.models import AuditEvent, ProcessRecord, utcnow
+from habilita.models.process import RETRY_CLEARED
 from habilita.processes.refusals import refusal_from
 from habilita.workflows.support import SKIP_STEP_UPDATE, SkipStep
 
@@ -158,12 +159,13 @@ def project_waiting_again(workflow_id: str, run_id: str, point: StepStart, asked
     at once. Versioned at the time the reset was asked, so whatever the new run projects itself (later in
     workflow time) wins, and nothing of the old run does."""
     version = asked_at.strftime("%Y-%m-%dT%H:%M:%S.%f") + "#000000"
-    ProcessRecord.update(
-        run_id=run_id, current_step=point.step, status="waiting", waiting_on=point.waiting_on,
-        step_entered_at=(point.entered_at or asked_at).replace(tzinfo=None), last_error="", completed_at=None,
-        retrying_activity="", retry_attempt=0, retry_error="", retrying_since=None, updated_at=asked_at,
-        version=version,
-    ).where((ProcessRecord.workflow_id == workflow_id) & (ProcessRecord.version < version)).execute()
+    ProcessRecord.update({
+        **RETRY_CLEARED, ProcessRecord.run_id: run_id, ProcessRecord.current_step: point.step,
+        ProcessRecord.status: "waiting", ProcessRecord.waiting_on: point.waiting_on,
+        ProcessRecord.step_entered_at: (point.entered_at or asked_at).replace(tzinfo=None),
+        ProcessRecord.last_error: "", ProcessRecord.completed_at: None, ProcessRecord.updated_at: asked_at,
+        ProcessRecord.version: version,
+    }).where((ProcessRecord.workflow_id == workflow_id) & (ProcessRecord.version < version)).execute()
 
 
 def refusal_message(exc: BaseException) -> Message:

@@ -18,7 +18,7 @@ import operator
 from functools import reduce
 
 from habilita.messages import Message
-from habilita.messages.support_codes import ACTIVITIES
+from habilita.messages.support_codes import activity_words
 from habilita.messages.plain_text import plain
 from habilita.messages.stored import from_text
 from habilita.models import ProcessRecord
@@ -57,12 +57,6 @@ def overdue(now: dt.datetime):
 def needs_support(now: dt.datetime):
     """Failed, retrying or overdue: what the home counts and the queue lists from SQL."""
     return failed() | retrying() | overdue(now)
-
-
-def activity_words(activity_type: str) -> Message | str:
-    """An activity as people call it (its catalog entry), or its name when it has none."""
-    code = f"activity.{activity_type}"
-    return Message(code) if code in ACTIVITIES else activity_type
 
 
 def failure_reason(record) -> Message:

@@ -23,6 +23,7 @@ from temporalio.service import RPCError
 from habilita.messages import Message
 from habilita.messages.stored import as_text
 from habilita.models import ProcessRecord
+from habilita.models.process import RETRY_CLEARED
 from habilita.states import ENDED, ProcessStatus
 
 log = logging.getLogger(__name__)
@@ -130,8 +131,9 @@ def project_end(end: Ended) -> bool:
     """Write ``end`` into the projection unless the row has ended already or moved on since."""
     version = end.at.strftime("%Y-%m-%dT%H:%M:%S.%f") + "#999999"
     return bool(ProcessRecord.update(
-        status=end.status, waiting_on="", last_error=as_text(end.why), completed_at=end.at, updated_at=end.at,
-        retrying_activity="", retry_attempt=0, retry_error="", retrying_since=None, version=version)
+        {**RETRY_CLEARED, ProcessRecord.status: end.status, ProcessRecord.waiting_on: "",
+         ProcessRecord.last_error: as_text(end.why), ProcessRecord.completed_at: end.at,
+         ProcessRecord.updated_at: end.at, ProcessRecord.version: version})
         .where((ProcessRecord.workflow_id == end.workflow_id) & ProcessRecord.status.not_in([str(s) for s in ENDED])
                & (ProcessRecord.version < version))
         .execute())

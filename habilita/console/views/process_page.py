@@ -31,13 +31,17 @@ def console():
     return current_app.extensions["habilita"]
 
 
-def step_forms(target, offered: dict, statuses: list, submitted: dict | None = None) -> list[tuple[Action, object]]:
+def step_forms(target, offered: dict, statuses: list, submitted: dict | None = None, *,
+               by_company: bool = False) -> list[tuple[Action, object]]:
     """The forms of the current step's updates that can go ahead now (see ``Action.offered_when``, read from
-    the workflows' ``statuses``); ``submitted`` keeps a refused form with its errors."""
+    the workflows' ``statuses``); ``submitted`` keeps a refused form with its errors. ``by_company``: only
+    the actions the company may do itself (its invitation page)."""
     if target.record.status in page_data.TERMINAL:
         return []
     forms = []
     for action in target.kind.actions_for(target.record.current_step):
+        if by_company and not action.by_company:
+            continue
         if action.offered_when and not any(getattr(s, action.offered_when, False) for s in statuses):
             continue
         form = (submitted or {}).get(action.name) or form_class(action, offered)(formdata=None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, flash
+from flask import flash
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
