@@ -119,3 +119,24 @@ def pytest_collection_modifyitems(items):
         for item in items:
             if "e2e" in item.keywords:
                 item.add_marker(skip)
+
+
+STAFF_PASSWORD = "alambre-tortuga-violeta-93"
+
+
+@pytest.fixture
+def staff(db) -> User:
+    """An onboarding user whose password is already changed."""
+    user = User(email="lina@habilita.test", name="Lina Pardo")
+    user.set_roles(["onboarding"])
+    user.set_password(STAFF_PASSWORD, must_change=False)
+    user.save()
+    return user
+
+
+async def log_in(page, console_url: str, user: User, password: str = STAFF_PASSWORD) -> None:
+    """Log in through the form, as a person does."""
+    await page.goto(console_url + "/auth/login")
+    await page.fill("#email", user.email)
+    await page.fill("#password", password)
+    await page.click("#login")

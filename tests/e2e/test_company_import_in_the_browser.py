@@ -8,21 +8,12 @@ import random
 import pytest
 from playwright.async_api import expect
 
-from habilita.models import AuditEvent, Company, ProcessRecord, User
+from habilita.models import AuditEvent, Company, ProcessRecord
 from tests.habilita.test_company_import import csv_of, good_row
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "alambre-tortuga-violeta-93"
-
-
-@pytest.fixture
-def staff(db) -> User:
-    user = User(email="lina@habilita.test", name="Lina Pardo")
-    user.set_roles(["onboarding"])
-    user.set_password(PASSWORD, must_change=False)
-    user.save()
-    return user
 
 
 async def test_staff_import_companies_from_a_file(console_url, browser_page, screenshots, staff, tmp_path):
@@ -32,10 +23,7 @@ async def test_staff_import_companies_from_a_file(console_url, browser_page, scr
     file = tmp_path / "clientes-contador.csv"
     file.write_bytes(csv_of(rows))
     page = browser_page
-    await page.goto(console_url + "/auth/login")
-    await page.fill("#email", staff.email)
-    await page.fill("#password", PASSWORD)
-    await page.click("#login")
+    await log_in(page, console_url, staff)
 
     await page.goto(console_url + "/admin/import/")
     await expect(page.locator("#import-header")).to_have_text("razon_social,nit,email,telefono,ciudad")

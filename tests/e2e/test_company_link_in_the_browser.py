@@ -17,26 +17,17 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from habilita.models import AuditEvent, CompanyInvitation, OutboxMessage, ProcessRecord, User
+from habilita.models import AuditEvent, CompanyInvitation, OutboxMessage, ProcessRecord
 from habilita.workflows.certificate import CertificateActivation, CertificatePathChoice
 from tests.workflows.test_einvoicing_end_to_end import ACTOR, register, start_p1
 
+from .conftest import log_in
 from .test_onboarding_in_the_browser import REPRESENTATIVE
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "alambre-tortuga-violeta-93"
 CONTACT = "contacto@laespiga.co"
 LINK = re.compile(r"https?://\S+/empresa/[A-Za-z0-9_\-]+")
-
-
-@pytest.fixture
-def staff(db) -> User:
-    user = User(email="lina@habilita.test", name="Lina Pardo")
-    user.set_roles(["onboarding"])
-    user.set_password(PASSWORD, must_change=False)
-    user.save()
-    return user
 
 
 def newest_link(console_url: str) -> str:
@@ -70,10 +61,7 @@ async def test_the_company_does_its_steps_through_the_link(
     handle = await at_representative(client, task_queue, company, settings, portal)
     page = browser_page
 
-    await page.goto(console_url + "/auth/login")
-    await page.fill("#email", staff.email)
-    await page.fill("#password", PASSWORD)
-    await page.click("#login")
+    await log_in(page, console_url, staff)
     await page.goto(f"{console_url}/admin/process/{handle.id}")
     await expect(page.locator("#invite-email")).to_have_value(CONTACT)
     await page.click("#invite")
