@@ -28,7 +28,7 @@ from habilita.models import AuditEvent, Company, ProcessRecord, User
 from habilita.models.passwords import MIN_PASSWORD_LENGTH
 
 from . import auth, company_link, outbox
-from .access import login_manager
+from .access import enforce_permissions, login_manager, may_request
 from .forms import CsrfForm
 from .history_views import HistoryView
 from .log_redaction import keep_reset_tokens_out_of
@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None, *, temporal_client_factory=None
     limit_session_lifetimes(app, idle=dt.timedelta(minutes=settings.session_idle_minutes),
                             longest=dt.timedelta(hours=settings.session_max_hours))
     send_security_headers(app, https_only=settings.is_production)
+    # After the database and the session checks, before any view: the permissions table decides.
+    app.before_request(enforce_permissions)
     # The request log, the error log, and peewee's query log at DEBUG (an outbox row holds a link).
     keep_reset_tokens_out_of(logging.getLogger("werkzeug"), app.logger, logging.getLogger("peewee"))
     if settings.dev_stack and isinstance(mailer, OutboxMailer):
@@ -196,6 +198,7 @@ def _register_templates(app: Flask) -> None:
         field_label=field_label, processes_of=processes_of, startable_kinds=startable_kinds, age=age,
         csrf_token=csrf_token, process_list_url=process_list_url, role_names=role_names,
         say=say, shown=shown, document_status_label=document_status_label, password_minimum=MIN_PASSWORD_LENGTH,
+        may_request=may_request,
     )
 
 

@@ -1,8 +1,8 @@
-"""Who may see and do what in the console, enforced on the server.
+"""Who is signing in, and the check of every request against the permissions table.
 
-Every view reads with any role and writes only with its ``write_roles``
-(``admin`` holds every role). An anonymous visitor is sent to the login page;
-a signed-in user without the role gets 403, and the refusal is audited.
+``enforce_permissions`` runs before every view: an anonymous visitor is sent
+to the login page; a signed-in person whose roles lack the permission the
+endpoint needs (:mod:`.permissions`) gets 403, and the refusal is audited.
 """
 from __future__ import annotations
 
@@ -12,17 +12,18 @@ from flask import abort, has_request_context, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
 from habilita.inputs.identifiers import ascii_digits
-from habilita.models import ROLES, User
+from habilita.models import User
 
 from .audit import audit
+from .permissions import PUBLIC, SAFE_METHODS, permission_for, role_may
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Flask-Admin model-view endpoints that change data even when reached by GET.
-WRITE_ENDPOINTS = frozenset({"create_view", "edit_view", "delete_view", "action_view", "ajax_update"})
+# Where a refusal is filed in the audit log, by the endpoint's view.
+AUDIT_TARGETS = {"auditevent": "audit", "processrecord": "process", "support": "process", "history": "process",
+                 "company_import": "company"}
 
 
 class StaffUser(UserMixin):
@@ -68,8 +69,34 @@ def actor() -> str:
     return current_user.email if current_user.is_authenticated else "anonymous"
 
 
-def can_write(roles: tuple[str, ...]) -> bool:
-    return current_user.is_authenticated and current_user.has_role(*roles)
+def may(permission: str) -> bool:
+    """Whether the signed-in person has ``permission`` (see :mod:`.permissions`)."""
+    return current_user.is_authenticated and role_may(current_user.record.role_set, permission)
+
+
+def may_request(endpoint: str, method: str = "POST") -> bool:
+    """Whether the signed-in person may send ``method`` to ``endpoint``: what a button would do."""
+    return may(permission_for(endpoint, method))
+
+
+def enforce_permissions():
+    """Before every request: the endpoint's permission from the table, or login, or 403."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no such page or method: Flask answers 404 or 405
+    permission = permission_for(endpoint, request.method)
+    if permission == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_redirect()
+    if may(permission):
+        return None
+    view = endpoint.split(".", 1)[0]
+    target_id = request.args.get("id", "") or str((request.view_args or {}).get("workflow_id", ""))
+    # A form (GET of a page that writes) is refused as a write is.
+    writing = request.method not in SAFE_METHODS or permission == permission_for(endpoint, "POST")
+    return refuse(f"{request.method} {endpoint}", AUDIT_TARGETS.get(view, view), target_id,
+                  reason="role is read-only here" if writing else "role does not allow reading it")
 
 
 def login_redirect():
@@ -87,17 +114,16 @@ def refuse(action: str, target_type: str, target_id: str = "", reason: str = "ro
 
 
 class RoleGuarded:
-    """Mixin for Flask-Admin views: read with any role, write with ``write_roles``."""
+    """Mixin for Flask-Admin views: the permissions table decides (``enforce_permissions``); the view
+    reads it to show itself in the menu and to offer its buttons (its ``write_endpoint``)."""
 
-    read_roles: tuple[str, ...] = ROLES
-    write_roles: tuple[str, ...] = ("onboarding",)
-    audit_target = "view"
+    write_endpoint = "edit_view"
 
     def is_accessible(self) -> bool:
-        return current_user.is_authenticated and current_user.has_role(*self.read_roles)
+        return may_request(f"{self.endpoint}.{self._default_view}", "GET")
 
     def may_write(self) -> bool:
-        return can_write(self.write_roles) if has_request_context() else True
+        return may_request(f"{self.endpoint}.{self.write_endpoint}") if has_request_context() else True
 
     # Buttons follow the role, so nobody is offered what would be refused.
     # A view that never allows an operation sets the flag to False itself.
@@ -112,17 +138,12 @@ class RoleGuarded:
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return login_redirect()
-        return refuse(f"open {self.endpoint}", self.audit_target, reason="role does not allow reading it")
+        abort(403)
 
     def _handle_view(self, name, **kwargs):
+        # The role was checked before the view ran (enforce_permissions); what is left is the person's own state.
         if not current_user.is_authenticated:
             return login_redirect()
         if current_user.record.must_change_password:
             return password_change_redirect()
-        if not self.is_accessible():
-            return self.inaccessible_callback(name, **kwargs)
-        writing = request.method not in SAFE_METHODS or name in WRITE_ENDPOINTS
-        if writing and not self.may_write():
-            return refuse(f"{name} on {self.endpoint}", self.audit_target,
-                          request.args.get("id", ""), reason="role is read-only here")
         return None

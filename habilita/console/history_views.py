@@ -45,9 +45,6 @@ def shown_text(entry) -> str:
 
 
 class HistoryView(RoleGuarded, BaseView):
-    audit_target = "process"
-    read_roles = ("support", "auditor", "onboarding")
-    write_roles = ()
 
     def is_visible(self) -> bool:
         return False  # reached from a process or the support queue

@@ -2,29 +2,18 @@
 
 It holds password-reset links, which open any account, so it exists only
 on the local dev stack (``HABILITA_DEV_STACK``, set by ``habilita dev``)
-when no SMTP server is configured, and only an administrator may read it;
-anyone else is sent to the login page or refused. It is never part of a
+when no SMTP server is configured, and only an administrator may read it
+(``read_dev_outbox`` in the permissions table); anyone else is sent to the
+login page or refused. It is never part of a
 deployed console.
 """
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import current_user
 
 from habilita.models import OutboxMessage
 
-from .access import login_redirect, refuse
-
 bp = Blueprint("outbox", __name__, url_prefix="/dev")
-
-
-@bp.before_request
-def _administrators_only():
-    if not current_user.is_authenticated:
-        return login_redirect()
-    if not current_user.has_role("admin"):
-        return refuse("open outbox", "outbox", reason="role does not allow reading it")
-    return None
 
 
 @bp.route("/outbox")

@@ -87,9 +87,7 @@ def act_on(action: str, form) -> list:
 
 
 class SupportQueueView(RoleGuarded, BaseView):
-    audit_target = "process"
-    read_roles = ("support", "auditor")
-    write_roles = ("support",)
+    write_endpoint = "run"
 
     @expose("/")
     def index(self):

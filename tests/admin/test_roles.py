@@ -1,44 +1,72 @@
-"""Roles are enforced on the server, on every view and action."""
+"""Roles are enforced on the server, on every view and action, from the one permissions table."""
 from __future__ import annotations
 
-from habilita.console.access import WRITE_ENDPOINTS
-from habilita.models import AuditEvent, Company
+import pytest
+
+from habilita.console.permissions import PERMISSIONS, PUBLIC, ROUTES, permission_for, roles_with
+from habilita.models import ROLES, AuditEvent, Company
 
 from .conftest import csrf_from
 from .test_routes_require_login import sample_url
 
-# Personal pages every signed-in person may post to: their own session and password.
-PERSONAL = {"auth.login", "auth.logout", "auth.profile", "auth.forgot_password", "auth.reset_password"}
+METHODS = ("GET", "POST")
 
 
-def write_routes(app):
-    """(method, rule) for every route that changes something."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint in PERSONAL or rule.endpoint.startswith(("outbox.", "company_link.")):
-            continue  # company_link: the invitation is the credential, not a role (test_invitations.py)
-        view_name = rule.endpoint.rsplit(".", 1)[-1]
-        if "POST" in rule.methods:
-            found.append(("POST", rule))
-        elif view_name in WRITE_ENDPOINTS:
-            found.append(("GET", rule))
-        if "POST" in rule.methods and view_name in WRITE_ENDPOINTS and "GET" in rule.methods:
-            found.append(("GET", rule))
-    return found
+def test_every_route_of_the_console_is_in_the_permissions_table_and_nothing_else_is(app_with):
+    app = app_with(HABILITA_DEV_STACK="1")  # the dev outbox too
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "a route the table does not know is closed to everyone"
+    assert set(ROUTES) - endpoints == set(), "the table names a route that no longer exists"
+    assert all(p in PERMISSIONS for r in ROUTES.values() for p in (r.read, r.send) if p not in (PUBLIC, "nobody"))
 
 
-def test_an_auditor_gets_403_on_every_write_route_and_action(app, as_role, company):
-    browser = as_role("auditor")
+def walk(app, role: str):
+    """(method, url, status, expected) for every route that needs a role, sent by someone holding ``role``."""
+    from .conftest import sign_in
+    from .conftest import PASSWORD  # noqa: F401 (sign_in's default)
+
+    browser = app.test_client()
+    assert sign_in(browser, f"{role}@habilita.test").status_code == 302
     token = csrf_from(browser.get("/auth/profile").get_data(as_text=True))
-    routes = write_routes(app)
-    assert {r.endpoint for _, r in routes} >= {"company.create_view", "company.edit_view", "process.start",
-                                               "process.act", "processrecord.action_view", "user.create_view"}
-    for method, rule in routes:
-        url = sample_url(app, rule)
-        response = browser.open(url, method=method, data={"csrf_token": token, "company_id": company.id,
-                                                          "process_type": "einvoicing", "legal_name": "X"})
-        assert response.status_code == 403, f"{method} {url} answered {response.status_code}"
-    assert Company.select().count() == 1
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        for method in METHODS:
+            permission = permission_for(rule.endpoint, method)
+            if method not in rule.methods or permission == PUBLIC:
+                continue  # a method the route does not take (405), or a page open to all (tested apart)
+            url = sample_url(app, rule)
+            response = browser.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            yield method, url, response.status_code, role in roles_with(permission)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_by_every_role_with_get_and_post_is_allowed_or_refused_as_the_table_says(app_with, users, role):
+    app = app_with(HABILITA_DEV_STACK="1")
+    seen = 0
+    for method, url, status, allowed in walk(app, role):
+        seen += 1
+        if allowed:
+            assert status != 403, f"{role}: {method} {url} was refused though the table allows it"
+        else:
+            assert status == 403, f"{role}: {method} {url} answered {status}; the table refuses it"
+    assert seen > 40
+    assert Company.select().count() == 0, "a walk of junk requests wrote nothing"
+
+
+def test_support_drives_no_onboarding_step_and_onboarding_runs_no_support_action():
+    assert roles_with("drive_steps") == ("onboarding", "admin")
+    assert roles_with("act_as_support") == ("support", "admin")
+    assert roles_with("manage_users") == ("admin",)
+    assert "auditor" not in {role for p in PERMISSIONS if p.startswith(("drive", "act", "edit", "start", "import",
+                                                                        "invite", "manage")) for role in roles_with(p)}
+
+
+def test_a_route_missing_from_the_table_is_refused_to_everyone_even_an_admin(app, as_role):
+    @app.route("/admin/forgotten")
+    def forgotten():
+        return "open"
+
+    assert as_role("admin").get("/admin/forgotten").status_code == 403
+    assert app.test_client().get("/admin/forgotten").status_code == 302  # anonymous: to the login page
 
 
 def test_a_refused_write_is_audited_with_the_actor_and_the_reason(as_role, company):

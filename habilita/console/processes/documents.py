@@ -6,19 +6,16 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from habilita.console.access import may
 from habilita.models import CertificateLoan, StoredFile, TestSetDocument
 
 
-# Who may download the letters (a representative's data and signature): the staff who handle them, and
-# admins (who hold every role). Support and auditors see that a letter exists, not the letter.
-DOWNLOAD_ROLES = ("onboarding", "admin")
-
-
 def may_download() -> bool:
-    """Whether the signed-in person may download the process's letters (``DOWNLOAD_ROLES``)."""
-    return current_user.is_authenticated and current_user.has_role(*DOWNLOAD_ROLES)
+    """Whether the signed-in person may download the process's letters (a representative's data and
+    signature): the permissions table gives it to the staff who handle them; support and auditors see
+    that a letter exists, not the letter."""
+    return may("download_documents")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ from .csv_export import InertCsvExport
 
 
 class AuditLogView(RoleGuarded, InertCsvExport, ModelView):
-    audit_target = "audit"
-    write_roles = ()
     form_base_class = SecureForm
     can_create = can_edit = can_delete = False
     can_export = True

@@ -37,7 +37,6 @@ def startable_kinds(company: Company) -> list:
 
 
 class CompanyView(RoleGuarded, ModelView):
-    audit_target = "company"
     form_base_class = SecureForm
     can_delete = False
     can_view_details = True

@@ -98,9 +98,7 @@ def run_import(app, job: ImportJob, content: bytes, process_type: str, who: str)
 class CompanyImportView(RoleGuarded, BaseView):
     """Onboarding (and admin) import companies; the other roles do not see the page."""
 
-    audit_target = "company"
-    read_roles = ("onboarding",)
-    write_roles = ("onboarding",)
+    write_endpoint = "index"
 
     @expose("/", methods=["GET", "POST"])
     def index(self):

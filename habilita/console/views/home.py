@@ -47,7 +47,6 @@ def search_companies(term: str, limit: int = 20) -> list[Company]:
 
 
 class HomeView(RoleGuarded, AdminIndexView):
-    audit_target = "home"
 
     @expose("/")
     def index(self):

@@ -83,7 +83,6 @@ def process_list_url(**filters) -> str:
 class ProcessListView(RoleGuarded, InertCsvExport, ModelView):
     """Read-only: a process changes only through its workflow."""
 
-    audit_target = "process"
     form_base_class = SecureForm
     can_create = can_edit = can_delete = False
     can_export = True

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from habilita.models import Company, CompanyInvitation, ProcessRecord, StoredFile, utcnow
 from habilita.support.health import health_of
 
-from habilita.console.access import RoleGuarded, actor, refuse
+from habilita.console.access import RoleGuarded, actor, may_request
 from habilita.console.audit import audit
 from habilita.console.forms import CsrfForm
 from habilita.console.messages import refusal_reason, say
@@ -86,8 +86,7 @@ def audit_reason(refusal: Refusal) -> str:
 
 
 class ProcessPageView(RoleGuarded, BaseView):
-    audit_target = "process"
-    write_roles = ("onboarding", "support")
+    write_endpoint = "act"
 
     def is_visible(self) -> bool:
         return False
@@ -117,7 +116,7 @@ class ProcessPageView(RoleGuarded, BaseView):
             "habilita/process.html", record=record, kind=kind, target=target, warnings=warnings,
             health_kind=health_kind, health_why=health_why, ended=record.status in page_data.TERMINAL,
             invitations=CompanyInvitation.active_for(workflow_id) if record.process_type in STARTABLE else [],
-            may_invite=self.may_write() and invitations.has_company_steps(kind) and record.company is not None,
+            may_invite=may_request("process.invite") and invitations.has_company_steps(kind) and record.company is not None,
             steps=page_data.stepper(kind, record),
             forms=step_forms(target, resolution_choices(statuses), statuses, submitted) if self.may_write() else [],
             facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
@@ -229,10 +228,8 @@ class ProcessPageView(RoleGuarded, BaseView):
 
     @expose("/<workflow_id>/file/<int:file_id>")
     def download(self, workflow_id: str, file_id: int):
-        """One of the process's documents, and only those, to the roles that handle them (each download,
-        and each refusal, in the audit log)."""
-        if not documents.may_download():
-            refuse("download document", "process", workflow_id, reason="role may not download letters")
+        """One of the process's documents, and only those, to the roles that handle them
+        (``download_documents``; each download, and each refusal, in the audit log)."""
         if not documents.file_belongs_to(workflow_id, file_id):
             abort(404)
         stored = StoredFile.get_by_id(file_id)

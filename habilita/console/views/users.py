@@ -37,8 +37,6 @@ class UserForm(SecureForm):
 
 
 class UserView(RoleGuarded, ModelView):
-    read_roles = write_roles = ("admin",)
-    audit_target = "user"
     form = UserForm
     form_base_class = SecureForm
     can_delete = False
