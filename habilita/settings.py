@@ -134,6 +134,16 @@ class Settings:
     # A console session ends after this long without a request, and this long after logging in.
     session_idle_minutes: int = 30
     session_max_hours: int = 12
+    # P4 sales channels: the ERP's API, the marketplace's API (its token, for the hub's application),
+    # where the notification receiver listens, and how often each connection reconciles recent orders.
+    erp_url: str = "http://127.0.0.1:8093"
+    erp_partner_id: str = "habilita"
+    marketplace_url: str = "http://127.0.0.1:8094"
+    marketplace_token: str = ""
+    marketplace_app_id: str = "5001"
+    receiver_host: str = "127.0.0.1"
+    receiver_port: int = 8095
+    reconcile_seconds: int = 60
 
     @property
     def console_url(self) -> str:
@@ -205,4 +215,12 @@ class Settings:
             trusted_proxies=_at_least(env, "HABILITA_TRUSTED_PROXIES", 0, 0),
             session_idle_minutes=_at_least(env, "HABILITA_SESSION_IDLE_MINUTES", 30, 1),
             session_max_hours=_at_least(env, "HABILITA_SESSION_MAX_HOURS", 12, 1),
+            erp_url=env.get("ERP_URL", "http://127.0.0.1:8093").rstrip("/"),
+            erp_partner_id=env.get("ERP_PARTNER_ID", "habilita"),
+            marketplace_url=env.get("MARKETPLACE_URL", "http://127.0.0.1:8094").rstrip("/"),
+            marketplace_token=env.get("MARKETPLACE_TOKEN", ""),
+            marketplace_app_id=env.get("MARKETPLACE_APP_ID", "5001"),
+            receiver_host=env.get("RECEIVER_HOST", "127.0.0.1"),
+            receiver_port=_number(env, "RECEIVER_PORT", 8095),
+            reconcile_seconds=_at_least(env, "HABILITA_RECONCILE_SECONDS", 60, 1),
         )
