@@ -14,7 +14,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from habilita.inputs.identifiers import ascii_digits
 from habilita.models import User
 
-from .audit import audit
+from .audit import audit, why
 from .permissions import PUBLIC, SAFE_METHODS, permission_for, role_may
 
 login_manager = LoginManager()
@@ -95,8 +95,11 @@ def enforce_permissions():
     target_id = request.args.get("id", "") or str((request.view_args or {}).get("workflow_id", ""))
     # A form (GET of a page that writes) is refused as a write is.
     writing = request.method not in SAFE_METHODS or permission == permission_for(endpoint, "POST")
-    return refuse(f"{request.method} {endpoint}", AUDIT_TARGETS.get(view, view), target_id,
-                  reason="role is read-only here" if writing else "role does not allow reading it")
+    # The row names the permission that was missing (in words in the log) and the request that lacked it.
+    audit(permission, AUDIT_TARGETS.get(view, view), target_id, outcome="refused",
+          reason=why("audit.role_read_only" if writing else "audit.role_cannot_read"),
+          detail=f"{request.method} {request.path}")
+    abort(403)
 
 
 def login_redirect():

@@ -4,7 +4,14 @@ from __future__ import annotations
 from flask import has_request_context, request
 from flask_login import current_user
 
+from habilita.messages import Message
+from habilita.messages.stored import as_text
 from habilita.models import AuditEvent
+
+
+def why(code: str, **params) -> str:
+    """A refusal's reason as the audit log keeps it: a message code (``audit.*``), shown in the reader's words."""
+    return as_text(Message(code, params))
 
 
 def audit(action: str, target_type: str, target_id: str = "", *, outcome: str = "ok",

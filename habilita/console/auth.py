@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user
 from habilita.models import FieldError
 
 from .access import StaffUser
-from .audit import audit
+from .audit import audit, why
 from .forms import ChangePasswordForm, CsrfForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from .login_flow import (
     InvalidResetLink, attempt_login, change_password, finish_password_reset,
@@ -82,7 +82,7 @@ def forgot_password():
             audit("request password reset", "user", user.email, who=user.email)
         else:
             audit("request password reset", "user", form.email.data, outcome="refused",
-                  reason="no active user with that e-mail", who=form.email.data.strip().lower())
+                  reason=why("audit.no_such_user"), who=form.email.data.strip().lower())
         # The same answer either way: the page must not tell who has an account.
         flash(_("If the user exists, we sent an e-mail with a link to set a new password. "
                 "The link works once and expires in %(minutes)d minutes.",
@@ -113,7 +113,7 @@ def reset_password(token: str):
         except FieldError as error:
             show_field_error(form, error)
         except InvalidResetLink:
-            audit("reset password", "user", "", outcome="refused", reason="link unknown, used or expired")
+            audit("reset password", "user", "", outcome="refused", reason=why("audit.reset_link_dead"))
             flash(_("This link is no longer valid: it was used already or it expired. Ask for a new one."), "danger")
             return redirect(url_for("auth.forgot_password"))
         else:

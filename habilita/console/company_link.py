@@ -22,7 +22,7 @@ from habilita.processes import declaration as declaration_of
 from habilita.processes.client import StillWorking
 from habilita.states import ENDED
 
-from .audit import audit
+from .audit import audit, why
 from .messages import say
 from .processes import documents
 from .processes.operations import Refusal, query_status, send_update
@@ -101,7 +101,7 @@ def act(token: str, action_name: str):
     who = ACTOR_PREFIX + invitation.email
     if action is None or not action.by_company:
         audit(action_name, "process", target.workflow_id, outcome="refused", who=who,
-              reason=f"not a step of the company's at {target.record.current_step}")
+              reason=why("audit.not_a_company_step", step=target.record.current_step))
         flash(_("This step is no longer waiting on you; the page now shows where the process stands."), "warning")
         return redirect(url_for(".page", token=token))
     settings, bridge = current_app.extensions["habilita"].settings, current_app.extensions["habilita"].bridge

@@ -13,6 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from habilita.models import FieldError, LoginFailure, PasswordResetToken, User, utcnow
 from habilita.models.access import RESET_TOKEN_LIFETIME
 
+from .audit import why
+
+
+ADDRESS_THROTTLED = why("audit.address_throttled")
+
 
 @dataclass(frozen=True)
 class LoginOutcome:
@@ -33,19 +38,19 @@ def attempt_login(email: str, password: str, address: str) -> LoginOutcome:
     wait = LoginFailure.address_wait(address)
     if wait is not None:
         return LoginOutcome(None, _("Too many failed attempts from your network address. "
-                                    "Try again in %(minutes)d minutes.", minutes=_minutes(wait)), "address throttled")
+                                    "Try again in %(minutes)d minutes.", minutes=_minutes(wait)), ADDRESS_THROTTLED)
     wait = LoginFailure.account_wait(login)
     if wait is not None:
         return LoginOutcome(None, _("Too many failed attempts. Try again in %(minutes)d minutes or reset your password.",
-                                    minutes=_minutes(wait)), "account locked for a while")
+                                    minutes=_minutes(wait)), why("audit.account_waiting"))
     user = User.by_email(login)
     if user is not None and user.is_locked():
-        return LoginOutcome(None, _("This user is locked. Ask an administrator."), "user locked")
+        return LoginOutcome(None, _("This user is locked. Ask an administrator."), why("audit.user_locked"))
     if not _password_matches(user, password):
         LoginFailure.note(login, address)
-        return LoginOutcome(None, _("Wrong user or password."), "wrong user or password")
+        return LoginOutcome(None, _("Wrong user or password."), why("audit.wrong_password"))
     if not user.active:
-        return LoginOutcome(None, _("This user is disabled. Ask an administrator."), "user disabled")
+        return LoginOutcome(None, _("This user is disabled. Ask an administrator."), why("audit.user_disabled"))
     LoginFailure.clear(login)
     user.last_login_at = utcnow()
     if not user.session_token:  # added by code from before session tokens (migration 007): give it one

@@ -9,6 +9,8 @@ hold machine names the reader's words replace.
 from __future__ import annotations
 
 from . import N_
+from .connection_codes import CONNECTION_EVENTS
+from .order_codes import ORDER_EVENTS
 from .support_codes import ACTIVITIES, SUPPORT
 
 
@@ -152,6 +154,22 @@ DETAILS: dict[str, str] = {
     "audit.test_set_answer": N_("test set %(test_set)s: %(answer)s"),
     "audit.certificate_of": N_("certificate of NIT %(nit)s"),
     "audit.process_for": N_("%(process)s for %(tax_id)s"),
+    # Why the console refused a person (the audit row's reason).
+    "audit.role_read_only": N_("the role reads only here"),
+    "audit.role_cannot_read": N_("the role may not open this page"),
+    "audit.form_expired": N_("the form expired (its security token was missing or old)"),
+    "audit.form_invalid": N_("the form did not validate"),
+    "audit.already_running": N_("the process was already under way"),
+    "audit.not_an_action_of_step": N_("not an action of step %(step)s"),
+    "audit.not_a_company_step": N_("not a step of the company's at %(step)s"),
+    "audit.no_such_user": N_("no active user with that e-mail"),
+    "audit.reset_link_dead": N_("the link is unknown, used or expired"),
+    "audit.wrong_password": N_("wrong user or password"),
+    "audit.user_locked": N_("user locked after failed attempts"),
+    "audit.user_disabled": N_("user disabled"),
+    "audit.address_throttled": N_("too many failed attempts from the address"),
+    "audit.account_waiting": N_("too many failed attempts: the account waits a while"),
+    "audit.refusal_kind": N_("refused: %(kind)s"),
 }
 
 # The auditors' timeline, told from Temporal's history (habilita.support.narrate).
@@ -222,4 +240,5 @@ HEALTH: dict[str, str] = {
 }
 
 EVENTS: dict[str, str] = {**ANSWERS, **UNPOSTABLE, **GUIDANCE, **NOTICES, **PROBLEMS_OF_A_PROCESS, **DETAILS,
-                          **TIMELINE, **STUCK, **HEALTH, **SUPPORT, **ACTIVITIES}
+                          **TIMELINE, **STUCK, **HEALTH, **SUPPORT, **ACTIVITIES, **ORDER_EVENTS,
+                          **CONNECTION_EVENTS}

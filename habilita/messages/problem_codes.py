@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from . import N_, Problem
+from .connection_codes import CONNECTION_PROBLEMS
+from .order_codes import ORDER_PROBLEMS
 
 
 PROBLEMS: dict[str, str] = {
@@ -141,6 +143,10 @@ PROBLEMS: dict[str, str] = {
     "roles_unknown": N_("unknown role(s): %(unknown)s; roles are %(roles)s"),
     "roles_empty": N_("a user needs at least one role"),
     "email_taken": N_("A user with this e-mail already exists."),
+    # P4: a person's "Facturar" on a marketplace order (habilita.workflows.channel_order).
+    **ORDER_PROBLEMS,
+    # P4: a sales channel's connection to the ERP (habilita.workflows.channel_connection).
+    **CONNECTION_PROBLEMS,
 }
 
 

@@ -7,6 +7,7 @@ translated (steps and process types take their words from the declarations in
 from __future__ import annotations
 
 from . import N_
+from .connection_codes import CONNECTION_ACTIONS, CONNECTION_BUTTONS, CONNECTION_CHOICES, CONNECTION_FIELDS
 
 
 STATUSES = {
@@ -106,6 +107,7 @@ FIELDS = {
     "step": N_("Step"),
     "document_id": N_("Document"),
     "account_code": N_("Detail account"),
+    **CONNECTION_FIELDS,
 }
 
 
@@ -128,6 +130,7 @@ CHOICES = {
     "CE": N_("CE — foreigner ID card"),
     "PA": N_("PA — passport"),
     "NIT": N_("NIT"),
+    **CONNECTION_CHOICES,
 }
 
 
@@ -153,6 +156,7 @@ BUTTONS = {
     "create_chart_account": N_("Create the account in the chart"),
     "set_default_accounts": N_("Save the default accounts"),
     "connect_and_sync": N_("Connect and sync"),
+    **CONNECTION_BUTTONS,
 }
 
 
@@ -182,7 +186,49 @@ ACTIONS = {
     "start process": N_("started the process"),
     "download document": N_("downloaded a document"),
     "login": N_("logged in"),
+    "logout": N_("logged out"),
+    "change password": N_("changed the password"),
+    "request password reset": N_("asked for a password reset"),
+    "reset password": N_("reset the password"),
+    "create user": N_("created a user"),
+    "edit user": N_("edited a user"),
+    "create company": N_("created a company"),
+    "edit company": N_("edited a company"),
+    "import companies": N_("imported companies"),
+    "invite company": N_("invited the company"),
+    "revoke invitation": N_("withdrew an invitation"),
+    "export history": N_("exported a history"),
+    "accounting_request": N_("requested the accounting integration"),
+    "accounting_accept": N_("accepted the integration"),
+    "accounting_company_hidden": N_("hid an accounting company"),
+    "accounting_sync": N_("synced a date range"),
+    **CONNECTION_ACTIONS,
+    "provider_certificate_confirmed": N_("confirmed the provider's certificate"),
+    "support_document_enabled_at_dian": N_("confirmed the support document is enabled at DIAN"),
+    "support_voucher_type_created": N_("created the support-document voucher type"),
+    # A request the permissions table refused names the permission it lacked.
+    "see_work": N_("open the processes and companies"),
+    "see_audit_log": N_("open the audit log"),
+    "see_support_queue": N_("open the support queue"),
+    "act_as_support": N_("act as support"),
+    "drive_steps": N_("do a step of a process"),
+    "start_processes": N_("start a process"),
+    "invite_companies": N_("invite a company"),
+    "edit_companies": N_("create or edit companies"),
+    "import_companies": N_("import companies"),
+    "download_documents": N_("download a document"),
+    "manage_users": N_("manage users"),
+    "read_dev_outbox": N_("read the dev outbox"),
+    "nobody": N_("an operation the console does not offer"),
 }
+
+# What an audit row is about, and how it ended.
+TARGETS = {
+    "process": N_("process"), "company": N_("company"), "user": N_("user"), "audit": N_("audit log"),
+    "accounting_company": N_("accounting company"), "outbox": N_("outbox"), "home": N_("home"),
+    "view": N_("page"), "admin": N_("home"), "channel": N_("sales channel"),
+}
+OUTCOMES = {"ok": N_("done"), "refused": N_("refused"), "accepted": N_("accepted, under way")}
 
 
 # What support did (support.actions records "support: <action>"); skip and reset name their step.

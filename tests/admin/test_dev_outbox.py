@@ -33,7 +33,7 @@ def test_on_the_dev_stack_only_an_administrator_reads_the_outbox(app_with, users
     sign_in(support, "support@habilita.test")
     refused = support.get("/dev/outbox")
     assert refused.status_code == 403 and link not in refused.get_data(as_text=True)
-    assert AuditEvent.get(AuditEvent.action == "GET outbox.messages").outcome == "refused"
+    assert AuditEvent.get(AuditEvent.action == "read_dev_outbox").outcome == "refused"
 
     admin = dev_stack.test_client()
     sign_in(admin, "admin@habilita.test")

@@ -27,11 +27,11 @@ def test_onboarding_and_admin_download_the_letter_and_support_and_auditors_are_r
         "onboarding": 200, "admin": 200, "support": 403, "auditor": 403}
     assert answers["onboarding"].data == answers["admin"].data == LETTER, "the letter, opened from its seal"
     # Downloads are audited by the view, refusals by the permissions check that ran before it.
-    downloads = AuditEvent.select().where(AuditEvent.action.in_(("download document", "GET process.download")))
+    downloads = AuditEvent.select().where(AuditEvent.action.in_(("download document", "download_documents")))
     assert sorted((e.actor, e.action, e.outcome) for e in downloads) == [
-        ("admin@habilita.test", "download document", "ok"), ("auditor@habilita.test", "GET process.download", "refused"),
+        ("admin@habilita.test", "download document", "ok"), ("auditor@habilita.test", "download_documents", "refused"),
         ("onboarding@habilita.test", "download document", "ok"),
-        ("support@habilita.test", "GET process.download", "refused")]
+        ("support@habilita.test", "download_documents", "refused")]
     assert all(e.target_id == WORKFLOW_ID for e in downloads)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from habilita.console.login_flow import ADDRESS_THROTTLED
 from habilita.models import AuditEvent, LoginFailure, utcnow
 
 from .conftest import PASSWORD, sign_in
@@ -60,7 +61,7 @@ def test_an_address_trying_many_accounts_is_refused_but_locks_none_of_them(app, 
     assert ADDRESS_REFUSED in refused.text
     for _ in range(10):  # refused attempts count against no account
         sign_in(attacker, "auditor@habilita.test", "no-es-la-clave", **from_address("198.51.100.7"))
-    assert AuditEvent.select().where(AuditEvent.reason == "address throttled").count() == 11
+    assert AuditEvent.select().where(AuditEvent.reason == ADDRESS_THROTTLED).count() == 11
 
     colleague = app.test_client()
     assert sign_in(colleague, "auditor@habilita.test", PASSWORD, **from_address("203.0.113.20")).status_code == 302

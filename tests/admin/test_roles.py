@@ -74,7 +74,7 @@ def test_a_refused_write_is_audited_with_the_actor_and_the_reason(as_role, compa
     browser.get(f"/admin/company/edit/?id={company.id}")
     refusal = AuditEvent.select().where(AuditEvent.outcome == "refused").order_by(AuditEvent.id.desc()).first()
     assert refusal.actor == "auditor@habilita.test"
-    assert "read-only" in refusal.reason
+    assert "audit.role_read_only" in refusal.reason
     assert refusal.target_id == str(company.id)
 
 

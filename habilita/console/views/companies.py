@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.filters import FilterEqual, FilterLike
 from flask_admin.form import SecureForm
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import SelectField
@@ -47,6 +48,10 @@ class CompanyView(RoleGuarded, ModelView):
     column_list = ("legal_name", "tax_id", "country", "city", "updated_at")
     column_labels = LABELS
     column_searchable_list = ("legal_name", "tax_id")
+
+    def search_placeholder(self) -> str:
+        return _("Legal name or tax id")
+
     column_filters = (
         FilterEqual(Company.country, _l("Country"), options=tuple(COUNTRIES.items())),
         FilterLike(Company.city, _l("City")),

@@ -11,7 +11,7 @@ from habilita.models import Company, CompanyInvitation, ProcessRecord, StoredFil
 from habilita.support.health import health_of
 
 from habilita.console.access import RoleGuarded, actor, may_request
-from habilita.console.audit import audit
+from habilita.console.audit import audit, why
 from habilita.console.forms import CsrfForm
 from habilita.console.messages import refusal_reason, say
 from habilita.console.processes import documents, page_data
@@ -140,16 +140,16 @@ class ProcessPageView(RoleGuarded, BaseView):
         action = kind.action(record.current_step, action_name)
         if action is None:
             audit(action_name, "process", workflow_id, outcome="refused",
-                  reason=f"not an action of step {record.current_step}")
+                  reason=why("audit.not_an_action_of_step", step=record.current_step))
             flash(_("The process is no longer at this step; the page now shows where it stands."), "warning")
             return redirect(url_for(".page", workflow_id=page_id))
         offered = resolution_choices([query_status(console().bridge, console().settings, kind, workflow_id)])
         form = form_class(action, offered)(request.form)
         if not form.validate():
-            audit(action_name, "process", workflow_id, outcome="refused", reason="form did not validate")
+            audit(action_name, "process", workflow_id, outcome="refused", reason=why("audit.form_invalid"))
             return self.page(page_id, submitted={action.name: form})
         try:
-            data = build_input(action, form, request.files, actor())
+            data = build_input(action, form, request.files, actor(), workflow_id=workflow_id)
             answer = send_update(console().bridge, console().settings, workflow_id, action, data)
         except (UploadRefused, Refusal) as error:
             refusal = error.refusal() if isinstance(error, UploadRefused) else error
@@ -177,7 +177,7 @@ class ProcessPageView(RoleGuarded, BaseView):
         company = Company.get_or_none(Company.id == request.form.get("company_id", type=int)) or abort(404)
         kind = STARTABLE.get(request.form.get("process_type", "")) or abort(404)
         if not form.validate():
-            audit("start process", "company", company.id, outcome="refused", reason="CSRF token missing or expired")
+            audit("start process", "company", company.id, outcome="refused", reason=why("audit.form_expired"))
             flash(_("The form expired; try again."), "danger")
             return redirect(url_for("company.details_view", id=company.id))
         try:
@@ -185,10 +185,10 @@ class ProcessPageView(RoleGuarded, BaseView):
                                         settings=console().settings)
         except Refusal as refusal:
             if refusal.kind != ALREADY_STARTED:
-                audit("start process", "company", company.id, outcome="refused", reason=refusal.kind)
+                audit("start process", "company", company.id, outcome="refused", reason=why("audit.refusal_kind", kind=refusal.kind))
                 flash(refusal_text(refusal), "danger")
                 return redirect(url_for("company.details_view", id=company.id))
-            audit("start process", "process", kind.workflow_id(company), outcome="refused", reason="already running")
+            audit("start process", "process", kind.workflow_id(company), outcome="refused", reason=why("audit.already_running"))
             flash(_("%(company)s already has this process under way.", company=company.legal_name), "warning")
             return redirect(url_for(".page", workflow_id=kind.workflow_id(company)))
         audit("start process", "process", workflow_id, detail=as_text(

@@ -49,6 +49,9 @@ class UserView(RoleGuarded, ModelView):
     column_searchable_list = ("email", "name")
     column_formatters = {"roles": lambda v, c, m, n: role_names(m)}
 
+    def search_placeholder(self) -> str:
+        return _("E-mail or name")
+
     def on_form_prefill(self, form, id):
         form.roles.data = sorted(User.get_by_id(id).role_set)
 
