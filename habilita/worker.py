@@ -10,6 +10,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from habilita.activities.accounting_sync import accounting_activities
+from habilita.activities.channel_connection import channel_connection_activities
 from habilita.activities.health import ActivityHealth
 from habilita.activities.process import ProcessActivities
 from habilita.activities.wiring import enablement_activities
@@ -34,7 +35,7 @@ def build_activities(settings: Settings) -> list:
     """Every activity, as bound methods of objects built with their dependencies."""
     process = ProcessActivities()
     return [process.project, process.record_audit, *enablement_activities(settings),
-            *accounting_activities()]
+            *accounting_activities(), *channel_connection_activities(settings)]
 
 
 def workflow_runner() -> OnceImportedSandbox:

@@ -14,7 +14,9 @@ marketplace.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import json
+from dataclasses import dataclass, field
 
 # The hub's order states, in the seed's order.
 PENDING, SHIPPED, COMPLETED, CANCELLED, OTHER = "pending", "shipped", "completed", "cancelled", "other"
@@ -99,3 +101,89 @@ class ConnectionSettings:
     configuration: ErpConfiguration
     rules: InvoicingRules
     paused: bool = False
+
+
+# Currencies a price list and an invoice may be in (the ERP prices products per currency).
+CURRENCIES = ("COP", "USD", "EUR")
+
+# Why the order side stopped invoicing a connection (``InvoicingStopped.code``): the ERP refused the
+# credentials, blocked the API user, or the company's requests a minute ran out and did not come back.
+STOP_CREDENTIALS_REFUSED = "channels.stop_credentials_refused"
+STOP_USER_BLOCKED = "channels.stop_user_blocked"
+STOP_RATE_LIMITED = "channels.stop_rate_limited"
+STOP_REASONS = (STOP_CREDENTIALS_REFUSED, STOP_USER_BLOCKED, STOP_RATE_LIMITED)
+
+
+@dataclass(frozen=True)
+class Offered:
+    """One entry of a catalog the connection offers a field to pick from (an ERP id and its name)."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class InvoicingStopped:
+    """Signal ``invoicing_stopped`` of the connection workflow: why the order side stopped invoicing.
+
+    ``code`` is a catalog code (one of ``STOP_REASONS``) and ``params`` its values, as a
+    :class:`habilita.messages.Message` holds them; every field has a default, so a signal sent
+    without an argument still reads.
+    """
+
+    code: str = STOP_CREDENTIALS_REFUSED
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvoicingResumed:
+    """Signal ``invoicing_resumed``: the order side invoices again (``note``: what changed, optional)."""
+
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReconcileStart:
+    """The input of the per-connection reconciliation workflow (``ChannelReconciliation``)."""
+
+    connection_id: int
+    workflow_id: str
+
+
+def settings_to_json(settings: ConnectionSettings) -> str:
+    """``settings`` as the JSON ``ChannelConnection.settings_json`` keeps (tuples as lists, keys sorted)."""
+    return json.dumps(dataclasses.asdict(settings), ensure_ascii=False, sort_keys=True)
+
+
+def settings_from_json(text: str) -> ConnectionSettings:
+    """The ``ConnectionSettings`` that :func:`settings_to_json` wrote; ``ValueError`` for anything else.
+
+    Keys a later release adds to the rules are ignored; rules a row lacks take their defaults.
+    """
+    try:
+        value = json.loads(text)
+        configuration = ErpConfiguration(**{f.name: str(value["configuration"][f.name])
+                                            for f in dataclasses.fields(ErpConfiguration)})
+        given = value.get("rules") or {}
+        rules = {}
+        for f in dataclasses.fields(InvoicingRules):
+            if f.name in given:
+                rules[f.name] = _typed(f, given[f.name])
+        return ConnectionSettings(connection_id=int(value["connection_id"]), version=int(value["version"]),
+                                  configuration=configuration, rules=InvoicingRules(**rules),
+                                  paused=bool(value.get("paused", False)))
+    except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not the JSON of a connection's settings: {exc}") from exc
+
+
+def _typed(f: dataclasses.Field, value):
+    """A rule's value with its field's type: a tuple of str, a bool or a str."""
+    if isinstance(f.default, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"{f.name} must be a list")
+        return tuple(str(v) for v in value)
+    if isinstance(f.default, bool):
+        if not isinstance(value, bool):
+            raise TypeError(f"{f.name} must be true or false")
+        return value
+    return str(value)

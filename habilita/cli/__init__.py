@@ -14,6 +14,7 @@ import click
 
 from .accounting import accounting_group
 from .audit import audit_group
+from .channels import channels_group
 from .companies import companies_group
 from .common import load_settings, open_db, say
 from .dian import dian_group
@@ -228,7 +229,8 @@ def users_reset_password(email: str, password: str | None) -> None:
     click.echo(f"password of {user.email} reset; new password: {password}")
 
 
-for group in (process_group, companies_group, accounting_group, support_group, audit_group, dian_group):
+for group in (process_group, companies_group, accounting_group, channels_group, support_group, audit_group,
+              dian_group):
     cli.add_command(group)
 
 

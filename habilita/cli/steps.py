@@ -62,11 +62,17 @@ def _command(name: str, pairs: list[tuple[ProcessDeclaration, Action]], target: 
 
     def callback(**values):
         settings = load()
+        secret = values.pop(action.sealer.secret, "") if action.sealer else ""
         data = _input(action, values, settings)
 
         async def send(processes):
             workflow_id = await locate(processes, settings, values[target.name], owner)
-            return await processes.send(workflow_id, action, data)
+            sent = data
+            if action.sealer:
+                # Sealed into the process's own row first: the update carries only what refers to it.
+                sent = dataclasses.replace(data, **action.sealer.seal(
+                    workflow_id, secret or "", box=SecretBox(settings.encryption_key)))
+            return await processes.send(workflow_id, action, sent)
 
         answer = run_with_processes(settings, send)
         show(settings, answer.message if isinstance(answer, StillWorking) else answer)
@@ -76,8 +82,9 @@ def _command(name: str, pairs: list[tuple[ProcessDeclaration, Action]], target: 
 
 def _parameters(action: Action) -> list[click.Parameter]:
     types = typing.get_type_hints(action.input_type)
+    sealed = action.sealer.references if action.sealer else ()
     fields = [f for f in dataclasses.fields(action.input_type)
-              if f.name != ACTOR and f.name not in STAGED_FILE_FIELDS]
+              if f.name != ACTOR and f.name not in STAGED_FILE_FIELDS and f.name not in sealed]
     params: list[click.Parameter] = []
     if _is_staged(action):
         params.append(click.Argument(["file"], type=click.Path(exists=True, dir_okay=False, path_type=Path)))
@@ -97,17 +104,26 @@ def _parameters(action: Action) -> list[click.Parameter]:
         spellings = [f"--{field.name.replace('_', '-')}", *action.options.get(field.name, ()), field.name]
         choice = action.choices.get(field.name)
         params.append(click.Option(
-            spellings, type=click.Choice(["", *choice]) if choice else (int if kind is int else str),
+            spellings, type=click.Choice(["", *choice]) if choice else _option_type(kind),
             default=default, show_default=bool(default) or None,
             help=words.FIELDS.get(field.name, field.name.replace("_", " ")) + (
                 " (or use the combined option)" if field.name in combined else "")))
+    if action.sealer:
+        # A secret is typed at a prompt that does not echo it (or given as an option, in scripts).
+        name = action.sealer.secret
+        params.append(click.Option([f"--{name.replace('_', '-')}", name], prompt=words.FIELDS.get(name, name),
+                                   hide_input=True, help=words.FIELDS.get(name, name) + " (asked without echo)"))
     return params
+
+
+def _option_type(kind):
+    return {int: int, bool: click.BOOL}.get(kind, str)
 
 
 def _default(field: dataclasses.Field, kind):
     if field.default is not dataclasses.MISSING:
         return field.default
-    return 0 if kind is int else ""
+    return 0 if kind is int else False if kind is bool else ""
 
 
 def _is_staged(action: Action) -> bool:
@@ -123,7 +139,10 @@ def _input(action: Action, values: dict, settings):
             data[number], _, data[digit] = given.rpartition("-") if "-" in given else (given, "", "")
     if _is_staged(action):
         data.update(_stage(action, values.pop("file"), settings))
+    sealed = action.sealer.references if action.sealer else ()
     for field in dataclasses.fields(action.input_type):
+        if field.name in sealed:
+            continue  # filled when the secret is sealed, once the process is known (and else by its default)
         if field.name not in data:
             value = values.get(field.name)
             data[field.name] = value.strip() if isinstance(value, str) else value

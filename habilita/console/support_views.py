@@ -19,7 +19,7 @@ from habilita.messages.stored import as_text
 from habilita.processes import DECLARATIONS
 from habilita.support.errors import MissingReason
 from habilita.support.stuck import (
-    ACTIVITY_RETRYING, PROCESS_FAILED, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
+    ACTIVITY_RETRYING, PROCESS_BLOCKED, PROCESS_FAILED, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
     find_stuck,
 )
 
@@ -42,6 +42,7 @@ SIGNAL_WORDS = {
     WORKFLOW_TASK_FAILING: _l("workflow task failing"),
     ACTIVITY_RETRYING: _l("activity retrying"),
     SLA_OVERRUN: _l("over its SLA"),
+    PROCESS_BLOCKED: _l("stopped until someone acts"),
 }
 BULK_TIMEOUT_SECONDS = 300
 

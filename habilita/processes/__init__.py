@@ -6,13 +6,16 @@ holds every process type a ``ProcessRecord`` may carry, children included.
 from __future__ import annotations
 
 from .accounting import ACCOUNTING, ACCOUNTING_SYNC
+from .channels import CHANNELS
 from .declaration import Action, ProcessDeclaration, Step, process_workflow_id
 from .einvoicing import CERTIFICATE, EINVOICING, TEST_SET
 from .support_document import SUPPORT_DOCUMENT
 
-STARTABLE: dict[str, ProcessDeclaration] = {d.process_type: d for d in (EINVOICING, SUPPORT_DOCUMENT, ACCOUNTING)}
+STARTABLE: dict[str, ProcessDeclaration] = {
+    d.process_type: d for d in (EINVOICING, SUPPORT_DOCUMENT, ACCOUNTING, CHANNELS)}
 DECLARATIONS: dict[str, ProcessDeclaration] = {
-    d.process_type: d for d in (EINVOICING, CERTIFICATE, TEST_SET, SUPPORT_DOCUMENT, ACCOUNTING, ACCOUNTING_SYNC)}
+    d.process_type: d for d in (EINVOICING, CERTIFICATE, TEST_SET, SUPPORT_DOCUMENT, ACCOUNTING, ACCOUNTING_SYNC,
+                                CHANNELS)}
 
 
 def declaration(process_type: str) -> ProcessDeclaration | None:
@@ -32,6 +35,6 @@ def parent_of(workflow_id: str, process_type: str) -> tuple[ProcessDeclaration, 
     return None
 
 
-__all__ = ["ACCOUNTING", "ACCOUNTING_SYNC", "Action", "CERTIFICATE", "DECLARATIONS", "EINVOICING",
+__all__ = ["ACCOUNTING", "ACCOUNTING_SYNC", "Action", "CERTIFICATE", "CHANNELS", "DECLARATIONS", "EINVOICING",
            "ProcessDeclaration", "STARTABLE", "SUPPORT_DOCUMENT", "Step", "TEST_SET", "by_cli_name", "declaration",
            "parent_of", "process_workflow_id"]

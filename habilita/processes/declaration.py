@@ -12,6 +12,22 @@ from typing import Callable
 
 
 @dataclass(frozen=True)
+class Sealer:
+    """A secret the shell seals before it sends the update, so the update (and Temporal's history) never holds it.
+
+    The person types ``secret`` (the console shows a password input, the CLI an option that prompts);
+    ``seal(workflow_id, secret, box=...)`` stores it sealed with the application key where the process's
+    activities will open it, and returns the values of the update's ``references`` fields that point to it
+    (an empty secret is sealed nowhere: the references then point to nothing, and the validator says so at
+    ``secret``). It may raise a ``Refusal`` whose problems name ``secret``.
+    """
+
+    secret: str
+    references: tuple[str, ...]
+    seal: Callable
+
+
+@dataclass(frozen=True)
 class Action:
     """One update a person sends at a step, with the dataclass it takes.
 
@@ -38,6 +54,8 @@ class Action:
     # An update that carries a file by reference (stored_file_id, sha256): who checks and stores it first,
     # called as ``receiver(content, file_name, box=...)`` (files are stored sealed with the application key).
     receiver: Callable | None = None
+    # An update that refers to a secret instead of carrying it: who seals it first (see ``Sealer``).
+    sealer: Sealer | None = None
     # A field of the workflow's status that must be true before the console offers the action
     # (its validator refuses it anyway): no "continue" before there is something to continue with.
     offered_when: str = ""

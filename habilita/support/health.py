@@ -5,9 +5,12 @@
 - **retrying**: one of its activities failed and is being retried (the worker
   writes it, :mod:`habilita.activities.health`), whoever the process waits on;
 - **overdue**: waiting on someone longer than its step's SLA (:mod:`.sla`);
+- **blocked**: still running, but it says it cannot go on until a person acts
+  (its last error is a ``blocked.*`` message, e.g. a channel connection whose
+  automatic invoicing the ERP stopped); cleared when the process says it goes on;
 - otherwise waiting, running, completed or cancelled, as its status says.
 
-The first three need support. :func:`needs_support` is that rule as one SQL
+The first four need support. :func:`needs_support` is that rule as one SQL
 condition (the home's count and notifications); :func:`health_of` says it
 of one row in words (a message).
 """
@@ -28,10 +31,21 @@ from .sla import SLA_BY_STEP, SLA_BY_WAITER, describe_overrun, sla_for
 
 FAILED = (str(ProcessStatus.FAILED), str(ProcessStatus.TERMINATED))
 ACTIVE = (str(ProcessStatus.RUNNING), str(ProcessStatus.WAITING))
+# How a last error that blocks the process begins: a stored message (habilita.messages.stored) of a ``blocked.*`` code.
+BLOCKED_PREFIX = '{"code": "blocked.'
 
 
 def failed():
     return ProcessRecord.status.in_(FAILED)
+
+
+def blocked():
+    """Running, and blocked until a person acts (its last error says why)."""
+    return ProcessRecord.status.in_(ACTIVE) & ProcessRecord.last_error.startswith(BLOCKED_PREFIX)
+
+
+def is_blocked(record) -> bool:
+    return record.status in ACTIVE and (record.last_error or "").startswith(BLOCKED_PREFIX)
 
 
 def retrying(min_attempt: int = 1):
@@ -55,8 +69,8 @@ def overdue(now: dt.datetime):
 
 
 def needs_support(now: dt.datetime):
-    """Failed, retrying or overdue: what the home counts and the queue lists from SQL."""
-    return failed() | retrying() | overdue(now)
+    """Failed, retrying, overdue or blocked: what the home counts and the queue lists from SQL."""
+    return failed() | retrying() | overdue(now) | blocked()
 
 
 def failure_reason(record) -> Message:
@@ -65,17 +79,24 @@ def failure_reason(record) -> Message:
     return Message("health.failed_at", {"status": record.status, "step": record.current_step or "?", "why": error})
 
 
+def blocked_reason(record) -> Message:
+    """Why a blocked process cannot go on: the message it wrote."""
+    return from_text(record.last_error) or Message("health.ended_unknown")
+
+
 def retry_reason(record) -> Message:
     return Message("health.retrying", {"activity": activity_words(record.retrying_activity),
                                        "attempt": record.retry_attempt, "error": plain(record.retry_error) or "-"})
 
 
 def health_of(record, now: dt.datetime) -> tuple[str, Message | None]:
-    """(``failed`` | ``retrying`` | ``overdue`` | the status, why support should look or None)."""
+    """(``failed`` | ``retrying`` | ``blocked`` | ``overdue`` | the status, why support should look or None)."""
     if record.status in FAILED:
         return "failed", failure_reason(record)
     if record.status in ACTIVE and record.retry_attempt:
         return "retrying", retry_reason(record)
+    if is_blocked(record):
+        return "blocked", blocked_reason(record)
     if record.status == ProcessStatus.WAITING and record.step_entered_at is not None:
         sla = sla_for(record.process_type, record.current_step, record.waiting_on)
         waited = now - record.step_entered_at

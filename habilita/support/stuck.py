@@ -1,6 +1,6 @@
 """The support queue: every stuck process, each with why it is stuck.
 
-Four signals, each read where it is cheap:
+Five signals, each read where it is cheap:
 
 1. a workflow task failing: one visibility query on Temporal's
    ``TemporalReportedProblems`` search attribute;
@@ -13,7 +13,9 @@ Four signals, each read where it is cheap:
    projection's ``step_entered_at``;
 4. a process that failed, was terminated or timed out: SQL over the
    projection's status (ends outside the console are projected by
-   :mod:`.reconcile`).
+   :mod:`.reconcile`);
+5. a process that says it is blocked until a person acts (its last error a
+   ``blocked.*`` message): SQL over the projection.
 """
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ WORKFLOW_TASK_FAILING = "workflow_task_failing"
 ACTIVITY_RETRYING = "activity_retrying"
 SLA_OVERRUN = "sla_overrun"
 PROCESS_FAILED = "process_failed"
-SIGNALS = (PROCESS_FAILED, WORKFLOW_TASK_FAILING, ACTIVITY_RETRYING, SLA_OVERRUN)
+PROCESS_BLOCKED = "process_blocked"
+SIGNALS = (PROCESS_FAILED, WORKFLOW_TASK_FAILING, ACTIVITY_RETRYING, SLA_OVERRUN, PROCESS_BLOCKED)
 
 PROBLEMS_QUERY = "TemporalReportedProblems IS NOT NULL AND ExecutionStatus = 'Running'"
 # Who a process may be waiting on while one of its activities runs (the
@@ -143,6 +146,9 @@ async def find_stuck(client: Client | None, *, now: dt.datetime | None = None,
     if PROCESS_FAILED in options.signals:
         for record in ProcessRecord.select(*QUEUE_COLUMNS).where(health.failed()).namedtuples().iterator():
             _entry(found, record).reasons.append(StuckReason(PROCESS_FAILED, health.failure_reason(record)))
+    if PROCESS_BLOCKED in options.signals:
+        for record in ProcessRecord.select(*QUEUE_COLUMNS).where(health.blocked()).namedtuples().iterator():
+            _entry(found, record).reasons.append(StuckReason(PROCESS_BLOCKED, health.blocked_reason(record)))
     asked = {WORKFLOW_TASK_FAILING: lambda: failing_workflow_tasks(client, options),
              ACTIVITY_RETRYING: lambda: _retrying_cached(client, options, cache)}
     wanted = [signal for signal in asked if signal in options.signals]

@@ -53,7 +53,7 @@ def history(workflow_id: str, limit: int = 200) -> list[AuditEvent]:
 
 # Internals a person does not need (the letter itself is listed under documents).
 HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id", "letter", "stored_file_id", "sha256",
-                "warning", "resolutions")  # resolutions: offered as the voucher type's choice
+                "warning", "resolutions", "offers")  # resolutions, offers: choices in the step's forms
 
 
 def warning_of(status) -> Message | None:

@@ -51,14 +51,18 @@ def is_staged_upload(action: Action) -> bool:
     return STAGED_FILE_FIELDS <= names
 
 
-def resolution_choices(statuses) -> dict[str, list[tuple[int, str]]]:
-    """Choices the workflow offers right now, from its status: the synced resolutions to pick from."""
-    found: dict[str, list[tuple[int, str]]] = {}
+def resolution_choices(statuses) -> dict[str, list[tuple]]:
+    """Choices the workflows offer right now, from their statuses: the synced resolutions to pick from, and
+    any field a status names in its ``offers`` (field -> entries with a ``value`` and a ``label``, e.g. the
+    ERP's price lists a channel connection picks from)."""
+    found: dict[str, list[tuple]] = {}
     for status in statuses:
         for r in getattr(status, "resolutions", None) or ():
             found.setdefault("resolution_id", []).append((
                 r.resolution_id, f"{r.prefix} · {r.resolution_number} · {r.range_from}–{r.range_to} "
                                  f"({r.valid_from} → {r.valid_to})"))
+        for name, entries in (getattr(status, "offers", None) or {}).items():
+            found.setdefault(name, []).extend((entry.value, entry.label) for entry in entries)
     return found
 
 
@@ -66,7 +70,10 @@ def _input_for(action: Action, field: dataclasses.Field, kind: type, offered: di
     text = field_label(field.name)
     default = None if field.default is dataclasses.MISSING else field.default
     if field.name in offered:
-        return SelectField(text, choices=offered[field.name], coerce=kind if kind is int else str)
+        if kind is int:
+            return SelectField(text, choices=offered[field.name], coerce=int)
+        # Text ids: "choose" first, so an optional one may stay empty and a required one is refused at its field.
+        return SelectField(text, choices=[("", _("Choose…")), *offered[field.name]], default=default or "")
     if kind is bytes:
         return FileField(text)
     if kind is bool:
@@ -93,11 +100,16 @@ def form_class(action: Action, offered: dict | None = None) -> type[SecureForm]:
     """
     types = field_types(action)
     staged = is_staged_upload(action)
+    sealed = action.sealer.references if action.sealer else ()
     attrs = {f.name: _input_for(action, f, types.get(f.name, str), offered or {})
              for f in dataclasses.fields(action.input_type)
-             if f.name not in FILLED_BY_CONSOLE and not (staged and f.name in STAGED_FILE_FIELDS)}
+             if f.name not in FILLED_BY_CONSOLE and f.name not in sealed
+             and not (staged and f.name in STAGED_FILE_FIELDS)}
     if staged:
         attrs[UPLOAD_FIELD] = FileField(field_label(UPLOAD_FIELD))
+    if action.sealer:
+        # Typed here, sealed before the update is sent: the update carries only what refers to it.
+        attrs[action.sealer.secret] = PasswordField(field_label(action.sealer.secret))
     return type(f"{action.input_type.__name__}Form", (SecureForm,), attrs)
 
 
@@ -116,12 +128,20 @@ class UploadRefused(ValueError):
         return Refusal(INVALID_INPUT, problems=[self.problem], message=str(self))
 
 
-def build_input(action: Action, form, files, actor: str):
-    """The update's dataclass from the submitted form; raises ``UploadRefused``."""
+def build_input(action: Action, form, files, actor: str, *, workflow_id: str = ""):
+    """The update's dataclass from the submitted form; raises ``UploadRefused``, or the sealer's ``Refusal``.
+
+    ``workflow_id``: the process the update goes to, where an action's sealer seals its secret.
+    """
     types = field_types(action)
     values = {}
     if is_staged_upload(action):
         values.update(stage_upload(action, files.get(UPLOAD_FIELD)))
+    if action.sealer:
+        if not workflow_id:
+            raise UploadRefused(action.sealer.secret, "secret_not_here")
+        secret = getattr(form, action.sealer.secret).data or ""
+        values.update(action.sealer.seal(workflow_id, secret, box=current_app.extensions["habilita"].box))
     for field in dataclasses.fields(action.input_type):
         if field.name == "actor":
             values["actor"] = actor
