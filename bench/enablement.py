@@ -33,13 +33,18 @@ Temporal server's CPU and this process's (worker and driver) per completed
 activity, each against the same figure of the bare runs. The flows also
 send updates (the staff's answers), which cost a workflow task each: a
 second ratio prices the same activities and updates at their bare rates
-(``bare_update_rate``, also measured in the run). ``--profile`` (automatic
-above a ratio of 1.5) prints where the activity time goes (queue wait and run
-time per activity type, from the histories) and where this process's threads
-(worker and driver, not the simulators) stood, sampled. Ends with exactly one
-line:
+(``bare_update_rate``, also measured in the run). Above a ratio of 1.5, and
+with ``--profile``, the bench prints where the activity time goes (queue wait
+and run time per activity type, from the histories, which costs the run
+nothing); ``--profile`` also samples where this process's threads (worker and
+driver, not the simulators) stand, every 5 ms. The sampler walks every
+thread's stack under the GIL, ~2 ms of this process's CPU per activity (a
+tenth of it) that the bare runs do not pay, so it runs only when asked and the
+last line says so. Ends with exactly one line, which says whether the worker
+ran its workflows in the sandbox (read from the worker's configuration) and
+the command that measured it:
 
-    enablement: 30 flows, 1.64 flows/s (per-step ratio 1.93 vs bare activity, workflow sandbox on)
+    enablement: 30 flows, 1.08 flows/s (per-step ratio 1.58 vs bare activity, workflow sandbox on): .venv/bin/python bench/enablement.py --flows 30
 """
 from __future__ import annotations
 
@@ -57,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from temporal_baseline import (
     CpuMeter, bare_activity_rate, bare_update_rate, dev_server, dev_server_pid, median_rate,
@@ -89,10 +95,12 @@ IDLE = {"wait", "select", "poll", "accept", "get", "_worker", "sleep", "recv_int
 
 class Sampler:
     """Every few milliseconds, where each busy thread stands: the innermost frame in
-    our code (or the library it is in), so the profile says which part costs time."""
+    our code (or the library it is in), so the profile says which part costs time.
+    Not ``enabled``, it samples nothing and costs nothing."""
 
-    def __init__(self, every: float = 0.005) -> None:
+    def __init__(self, every: float = 0.005, *, enabled: bool = True) -> None:
         self.samples: dict = defaultdict(int)
+        self.enabled = enabled
         self._every, self._stop = every, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="sampler")
 
@@ -116,12 +124,14 @@ class Sampler:
         return library or "other"
 
     def __enter__(self) -> "Sampler":
-        self._thread.start()
+        if self.enabled:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
-        self._thread.join()
+        if self.enabled:
+            self._thread.join()
 
     def lines(self, top: int = 12) -> list[str]:
         total = sum(self.samples.values()) or 1
@@ -179,8 +189,10 @@ async def run(args) -> str:
                 bare_runs = [await bare_activity_rate(env.client) for _ in range(3)]
             bare_update = median_rate([await bare_update_rate(env.client) for _ in range(3)])
             stack = Stack(settings, dian_url, billing_url, env.client, f"bench-{uuid.uuid4()}", Console())
-            async with build_worker(env.client, settings, task_queue=stack.queue), stack.console:
-                with Sampler() as sampler, flows_cpu:
+            worker = build_worker(env.client, settings, task_queue=stack.queue)
+            sandboxed = isinstance(worker.config(active_config=True).get("workflow_runner"), SandboxedWorkflowRunner)
+            async with worker, stack.console:
+                with Sampler(enabled=args.profile) as sampler, flows_cpu:
                     began = time.perf_counter()
                     done = await asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(flows)])
                     elapsed = time.perf_counter() - began
@@ -210,16 +222,22 @@ async def run(args) -> str:
     if args.profile or per_step / per_bare > 1.5:
         print("activity time by type (summed over the flows, which overlap):")
         print("\n".join(profile.lines()))
-        print("where busy threads stood (samples every 5 ms, this process: worker and driver):")
-        print("\n".join(sampler.lines()))
+        if sampler.enabled:
+            print("where busy threads stood (samples every 5 ms, this process: worker and driver):")
+            print("\n".join(sampler.lines()))
+        else:
+            print("where this process's threads stood: run with --profile to sample them")
+    command = f".venv/bin/python bench/enablement.py --flows {args.flows}" + (" --profile" if args.profile else "")
     return (f"enablement: {len(ids)} flows, {len(ids) / elapsed:.2f} flows/s (per-step ratio {per_step / per_bare:.2f} "
-            f"vs bare activity, workflow sandbox on)")
+            f"vs bare activity, workflow sandbox {'on' if sandboxed else 'OFF'}"
+            f"{', threads sampled' if sampler.enabled else ''}): {command}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flows", type=int, default=30, help="complete enablements to run at once")
-    parser.add_argument("--profile", action="store_true", help="print activity time by type")
+    parser.add_argument("--profile", action="store_true",
+                        help="print activity time by type, and sample where this process's threads stand")
     print(asyncio.run(run(parser.parse_args())))
 
 

@@ -156,11 +156,19 @@ class CertificateRef:
 
 class CertificateActivities:
     def __init__(self, *, billing: BillingPort, vault: KeyVault, box, provider_key) -> None:
-        """``provider_key`` is a callable returning the provider's CertifiedKey (loaded lazily)."""
+        """``provider_key`` is a callable returning the provider's CertifiedKey (loaded lazily, then kept)."""
         self._billing = billing
         self._vault = vault
         self._box = box
         self._provider_key = provider_key
+        self._provider_lock = threading.Lock()
+
+    def _provider(self) -> CertifiedKey:
+        """The provider's key. The first loans arrive together: one of them loads it (a PKCS#12 key
+        derivation and an RSA key check, ~0.1 s holding the GIL) while the others wait for it, instead
+        of each loading it again before the first has kept it."""
+        with self._provider_lock:
+            return self._provider_key()
 
     @activity.defn
     def check_payment(self, request: CompanyRef) -> PaymentState:
@@ -200,7 +208,7 @@ class CertificateActivities:
     @activity.defn
     def lend_provider_certificate(self, request: LendCertificate) -> CertificateRef:
         """Attach the provider's certificate to the company's loan."""
-        key = self._provider_key()
+        key = self._provider()
         row = store_certificate(self._vault, key, company_id=None,
                                 source_key=f"provider:{format(key.certificate.serial_number, 'x')}")
         CertificateLoan.update(certificate=row.id).where(

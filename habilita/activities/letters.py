@@ -6,10 +6,16 @@ through :mod:`habilita.activities.uploads`.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import io
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 from temporalio import activity
 
 from habilita import fonts
@@ -41,6 +47,73 @@ class LetterContent:
     date: dt.date
 
 
+class _Face:
+    """One face of the letter's typeface, read and parsed by fpdf2 once per process.
+
+    ``FPDF.add_font`` parses the TrueType file again for every document (metrics, cmap, glyph ids, and
+    the outlines to check for a .notdef glyph: ~50 ms a face, more than half of a letter's CPU), yet only
+    two parts of a parsed face change while a document is drawn and written: the glyphs it used (its
+    subset map and missing glyphs) and the fontTools font, which fpdf2 subsets *in place* when it writes
+    the PDF. Each letter gets a copy of the parse with those two made new and the rest shared (cmap,
+    glyph ids, names, metrics, and the widths, where looking up a character the font lacks stores the
+    same default width for every document). Its fontTools font is opened lazily on bytes kept in memory,
+    so the subsetter reads only the tables it uses; those bytes are the file without its OpenType layout
+    tables (GDEF, GSUB, GPOS) and legacy ``kern`` table, which the subsetter would parse for every
+    letter only to drop them: fpdf2 drops the first three from the font it embeds, and fontTools drops
+    ``kern`` from a font that has GPOS. The PDF is byte for byte the one ``add_font`` gives
+    (tests/activities/test_letter_faces.py compares them, letters drawn at once included).
+    """
+
+    NEVER_EMBEDDED = ("GDEF", "GSUB", "GPOS", "kern")
+
+    def __init__(self, style: str, path: Path) -> None:
+        self.style, self.path = style, path
+        self.fontkey = f"{fonts.FAMILY.lower()}{style}"
+        self._lock = threading.Lock()
+        self._data: bytes | None = None
+        self._parsed: TTFFont | None = None
+
+    def _parse(self) -> tuple[bytes, TTFFont]:
+        with self._lock:
+            if self._parsed is None:
+                scratch = FPDF()
+                scratch.add_font(fonts.FAMILY, self.style, str(self.path))
+                parsed = scratch.fonts[self.fontkey]
+                if parsed.color_font is not None or parsed.is_cff:
+                    raise ValueError(f"{self.path.name}: a letter face must be a TrueType font without color glyphs")
+                parsed.ttfont.close()  # each document opens its own; the parse keeps what they share
+                parsed.ttfont = None
+                self._data, self._parsed = self._embeddable(), parsed
+            return self._data, self._parsed
+
+    def _embeddable(self) -> bytes:
+        """The file's bytes without the tables the embedded subset never keeps (the others copied as read)."""
+        with TTFont(self.path, recalcTimestamp=False, lazy=True) as font:
+            for tag in self.NEVER_EMBEDDED:
+                if tag in font:
+                    del font[tag]
+            out = io.BytesIO()
+            font.save(out)
+        return out.getvalue()
+
+    def add_to(self, pdf: FPDF) -> None:
+        """Make the face available to ``pdf`` as ``pdf.add_font(fonts.FAMILY, style, path)`` would."""
+        data, parsed = self._parse()
+        font = TTFFont.__new__(TTFFont)
+        for name in TTFFont.__slots__:
+            if hasattr(parsed, name):
+                setattr(font, name, getattr(parsed, name))
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+        font.desc = copy.copy(parsed.desc)  # writing the PDF names it and points it at the embedded subset
+        font.missing_glyphs, font.biggest_size_pt, font._hbfont = [], 0, None
+        font.subset = SubsetMap(font)
+        pdf.fonts[self.fontkey] = font
+
+
+_FACES = (_Face("", fonts.REGULAR), _Face("B", fonts.BOLD))
+
+
 def render_letter(content: LetterContent) -> bytes:
     """The letter as PDF bytes (the same content always gives the same bytes).
 
@@ -51,8 +124,8 @@ def render_letter(content: LetterContent) -> bytes:
     pdf.set_creation_date(dt.datetime.combine(content.date, dt.time(), tzinfo=dt.timezone.utc))
     pdf.set_title("Carta de exoneración: préstamo de certificado digital")
     pdf.set_margins(25, 25, 25)
-    pdf.add_font(fonts.FAMILY, "", str(fonts.REGULAR))
-    pdf.add_font(fonts.FAMILY, "B", str(fonts.BOLD))
+    for face in _FACES:
+        face.add_to(pdf)
     pdf.add_page()
     pdf.set_font(fonts.FAMILY, size=11)
     when = f"Bogotá D.C., {content.date.day} de {_MONTHS[content.date.month - 1]} de {content.date.year}"

@@ -1,11 +1,16 @@
-"""The key vault: signing keys sealed at rest, opened once per certificate."""
+"""The key vault: signing keys sealed at rest, opened once per certificate; the provider's key, loaded once."""
 from __future__ import annotations
+
+import functools
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from habilita.activities.certificates import KeyVault, store_certificate
+from habilita.activities.certificates import CertificateActivities, KeyVault, store_certificate
 from habilita.dian.certificates import generate_test_certificate
 from habilita.adapters.secrets_box import DecryptionError, SecretBox
 from habilita.models import SigningCertificate
@@ -58,3 +63,19 @@ def test_an_altered_sealed_key_is_refused_not_opened(stored):
 
     with pytest.raises(DecryptionError, match="altered"):
         KeyVault(SecretBox(TEST_ENCRYPTION_KEY)).certified_key(row.id)
+
+
+def test_loans_arriving_together_load_the_providers_key_once():
+    loads = []
+
+    def load():
+        loads.append(threading.get_ident())
+        time.sleep(0.05)  # as long as a PKCS#12 key derivation and an RSA key check
+        return "the provider's key"
+
+    activities = CertificateActivities(billing=None, vault=None, box=None, provider_key=functools.cache(load))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        keys = list(pool.map(lambda _: activities._provider(), range(4)))
+
+    assert keys == ["the provider's key"] * 4
+    assert len(loads) == 1
