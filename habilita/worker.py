@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 
 from habilita.activities.accounting_sync import accounting_activities
 from habilita.activities.channel_connection import channel_connection_activities
+from habilita.activities.channel_orders import channel_order_activities
 from habilita.activities.health import ActivityHealth
 from habilita.activities.process import ProcessActivities
 from habilita.activities.wiring import enablement_activities
@@ -31,11 +32,13 @@ ACTIVITY_SLOTS = 32
 LOCAL_ACTIVITY_SLOTS = 16
 
 
-def build_activities(settings: Settings) -> list:
-    """Every activity, as bound methods of objects built with their dependencies."""
+def build_activities(settings: Settings, client: Client | None = None) -> list:
+    """Every activity, as bound methods of objects built with their dependencies. ``client``: what P4's
+    order activities signal and start workflows with (the worker's own; without it they cannot)."""
     process = ProcessActivities()
     return [process.project, process.record_audit, *enablement_activities(settings),
-            *accounting_activities(), *channel_connection_activities(settings)]
+            *accounting_activities(), *channel_connection_activities(settings),
+            *channel_order_activities(settings, client)]
 
 
 def workflow_runner() -> OnceImportedSandbox:
@@ -56,7 +59,7 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=list(workflows),
-        activities=build_activities(settings) if activities is None else list(activities),
+        activities=build_activities(settings, client) if activities is None else list(activities),
         activity_executor=activity_executor or concurrent.futures.ThreadPoolExecutor(
             max_workers=ACTIVITY_SLOTS + LOCAL_ACTIVITY_SLOTS, thread_name_prefix="activity"),
         max_concurrent_activities=ACTIVITY_SLOTS,

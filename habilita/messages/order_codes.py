@@ -47,6 +47,7 @@ ORDER_REASONS: dict[str, str] = {
                                  "unblock it, then invoice"),
     "order.erp_rate_limited": N_("the ERP kept answering that the company's request limit was exceeded; "
                                  "invoicing is stopped until it resumes"),
+    "order.erp_busy": N_("the company's ERP requests a minute are all in use right now; try again in a minute"),
     "order.erp_unavailable": N_("the ERP did not answer after many attempts: %(detail)s"),
     "order.marketplace_refused": N_("the marketplace refused to show the order: %(detail)s"),
     "order.wait_expired": N_("no change in %(days)s days: the order is no longer followed (a new notification "

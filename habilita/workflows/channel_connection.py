@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -106,6 +107,8 @@ RECONCILE_RESTART_TRIES = 30
 NAME_MAX, API_USER_MAX, MARKETPLACE_USER_MAX = 60, 100, 20
 SOURCE_CHANNEL_MAX, GENERIC_SKU_MAX = 60, 30
 EXCHANGE_RATE_EXAMPLE = "4100.50"
+# A positive decimal in ASCII digits: "1", "4100.50".
+EXCHANGE_RATE = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 PHONE_DIGITS = (7, 15)
 # The fields of a status's ``offers`` and the catalog each comes from.
 CATALOG_OF = {"price_list_id": "price_lists", "warehouse_id": "warehouses", "seller_id": "sellers",
@@ -347,7 +350,7 @@ def check_rules(data: SetInvoicingRules, catalogs: ErpCatalogs) -> InvoicingRule
     rate = (data.exchange_rate or "").strip()
     if problems.require("exchange_rate", rate, maximum=24):
         try:
-            number = Decimal(rate) if all(ch.isascii() and (ch.isdigit() or ch == ".") for ch in rate) else None
+            number = Decimal(rate) if EXCHANGE_RATE.fullmatch(rate) else None
         except InvalidOperation:
             number = None
         if number is None or not number.is_finite():

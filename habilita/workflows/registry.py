@@ -5,10 +5,13 @@ from .accounting import AccountingIntegration
 from .accounting_sync import AccountingSync
 from .certificate import CertificateActivation
 from .channel_connection import SalesChannelConnection
+from .channel_order import ChannelOrderInvoicing
+from .channel_reconciliation import ChannelReconciliation
 from .einvoicing import EInvoicingEnablement
 from .reminders import OwnCertificateReminder
 from .support_document import SupportDocumentEnablement
 from .test_set import TestSetSubmission
 
 WORKFLOWS = [EInvoicingEnablement, CertificateActivation, TestSetSubmission, OwnCertificateReminder,
-             SupportDocumentEnablement, AccountingIntegration, AccountingSync, SalesChannelConnection]
+             SupportDocumentEnablement, AccountingIntegration, AccountingSync, SalesChannelConnection,
+             ChannelOrderInvoicing, ChannelReconciliation]

@@ -27,6 +27,7 @@ from .errors import ApiError, required
 from .guard import PRODUCTION_LIMIT, TEST_COMPANY_LIMIT, Guard
 from .stamping import DianSetup, dian_setup
 
+BEARER = "Bearer"  # the kind of token /auth gives (OAuth's token_type)
 TOKEN_SECONDS = 86_400
 _PREFIX = re.compile(r"[0-9A-Za-z]{0,4}")
 
@@ -263,7 +264,7 @@ class ErpState:
         token = secrets.token_urlsafe(32)
         with self._lock:
             self._tokens[token] = (username, time.time() + TOKEN_SECONDS)
-        return {"access_token": token, "expires_in": TOKEN_SECONDS, "token_type": "Bearer", "scope": "api"}
+        return {"access_token": token, "expires_in": TOKEN_SECONDS, "token_type": BEARER, "scope": "api"}
 
     def holder(self, token: str) -> tuple[str, Company, bool]:
         """(username, company, expired) of a token; 401 ``unauthorized`` when the token is unknown."""

@@ -87,7 +87,7 @@ def post(delivery: Delivery, timeout: float) -> tuple[int | None, str, int]:
     started = time.monotonic()
     status, error = None, ""
     try:
-        with _OPENER.open(request, timeout=timeout) as response:  # nosec B310 (set_notify_url allows http(s) only)
+        with _OPENER.open(request, timeout=timeout) as response:  # nosec B310 # set_notify_url takes http and https only
             status = response.status
             response.read()
     except urllib.error.HTTPError as exc:

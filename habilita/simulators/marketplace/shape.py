@@ -15,6 +15,7 @@ Admin shape (``POST /_admin/orders``): flat and close to
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -64,7 +65,7 @@ def order_json(stored: StoredOrder) -> dict:
         },
         "buyer": {
             "id": 100000000 + int(order.order_id) % 900_000_000,
-            "nickname": "".join(ch for ch in order.buyer.name.upper() if ch.isalnum())[:20] or None,
+            "nickname": re.sub(r"[^A-Z0-9]", "", order.buyer.name.upper())[:20] or None,
             "first_name": first_name or None,
             "last_name": last_name or None,
             "email": order.buyer.email or None,

@@ -151,7 +151,7 @@ def plan_storm(spec: StormSpec, now: datetime) -> StormPlan:
     """The storm for ``spec`` as of ``now`` (aware): pure and reproducible."""
     if now.tzinfo is None:
         raise MarketplaceError("now must carry a time zone")
-    rng = random.Random(spec.seed)  # nosec B311 (a reproducible test storm, nothing secret)
+    rng = random.Random(spec.seed)  # nosec B311 # a reproducible test storm: nothing secret
     n = spec.orders
     indexes = list(range(n))
     rng.shuffle(indexes)
