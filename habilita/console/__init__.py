@@ -29,6 +29,7 @@ from habilita.models.passwords import MIN_PASSWORD_LENGTH
 
 from . import auth, company_link, outbox
 from .access import enforce_permissions, login_manager, may_request
+from .speech import words
 from .forms import CsrfForm
 from .history_views import HistoryView
 from .log_redaction import keep_reset_tokens_out_of
@@ -42,6 +43,7 @@ from .support_views import SupportQueueView
 from .temporal_bridge import TemporalBridge, TemporalUnavailable
 from .timed_cache import TimedCache
 from habilita.console.views.audit_log import AuditLogView
+from habilita.console.views.channels import ChannelsView
 from habilita.console.views.companies import CompanyView, processes_of, startable_kinds
 from habilita.console.views.company_import import CompanyImportView
 from habilita.console.views.home import HomeView, kind_label
@@ -142,6 +144,7 @@ def _register_views(app: Flask) -> None:
     admin.add_view(CompanyView(Company, name=_l("Companies"), endpoint="company"))
     admin.add_view(ProcessListView(ProcessRecord, name=_l("Processes"), endpoint="processrecord"))
     admin.add_view(ProcessPageView(name=_l("Process"), endpoint="process", url="/admin/process"))
+    admin.add_view(ChannelsView(name=_l("Sales channels"), endpoint="channels", url="/admin/channels"))
     admin.add_view(AuditLogView(AuditEvent, name=_l("Audit log"), endpoint="auditevent"))
     admin.add_view(SupportQueueView(name=_l("Stuck processes"), endpoint="support", url="/admin/support"))
     admin.add_view(HistoryView(name=_l("History"), endpoint="history", url="/admin/history"))
@@ -198,7 +201,8 @@ def _register_templates(app: Flask) -> None:
         field_label=field_label, processes_of=processes_of, startable_kinds=startable_kinds, age=age,
         csrf_token=csrf_token, process_list_url=process_list_url, role_names=role_names,
         say=say, shown=shown, document_status_label=document_status_label, password_minimum=MIN_PASSWORD_LENGTH,
-        may_request=may_request,
+        may_request=may_request, choice_label=lambda value: words("choice", value),
+        choice_hint=lambda value: words("choice_hint", value),
     )
 
 

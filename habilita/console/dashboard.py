@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import peewee
 
 from habilita.messages import Message
-from habilita.models import Company, Notification, ProcessRecord, utcnow
+from habilita.messages.stored import from_text
+from habilita.models import ChannelConnection, ChannelOrder, Company, Notification, ProcessRecord, utcnow
 from habilita.support import health
 
 ACTIVE = ("running", "waiting")
@@ -20,6 +21,8 @@ ACTIVE = ("running", "waiting")
 ENABLED_STEPS = ("enabled",)
 WEEKS_SHOWN = 12
 MEDIAN_WINDOW = dt.timedelta(days=30)
+# Sales channels: orders in error counted (and notified) over this many last days.
+CHANNEL_ERROR_WINDOW = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class Notice:
     workflow_id: str = ""
     company: Company | None = None
     why: Message | None = None  # why a stuck process needs support
+    count: int = 0  # a sales channel's orders in error
 
 
 def notifications(limit: int = 8, now: dt.datetime | None = None) -> list[Notice]:
@@ -163,4 +167,43 @@ def notifications(limit: int = 8, now: dt.datetime | None = None) -> list[Notice
     for record in stuck_query(now).order_by(ProcessRecord.updated_at.desc()).limit(limit):
         notices.append(Notice("stuck", record.current_step, record.updated_at, workflow_id=record.workflow_id,
                               why=health.health_of(record, now)[1]))
+    notices += channel_notices(limit, now)
     return sorted(notices, key=lambda n: n.at, reverse=True)[:limit]
+
+
+def channel_figures(now: dt.datetime | None = None) -> dict:
+    """Sales channels for the home's indicators: connections invoicing, connections whose invoicing stopped,
+    and orders in error that changed in the last ``CHANNEL_ERROR_WINDOW``."""
+    since = (now or utcnow()) - CHANNEL_ERROR_WINDOW
+    return {
+        "connected": ChannelConnection.select().where(ChannelConnection.state == "connected").count(),
+        "stopped": ChannelConnection.select().where((ChannelConnection.invoicing_stopped_reason != "")
+                                                    & (ChannelConnection.state != "disconnected")).count(),
+        "errors": ChannelOrder.select().where((ChannelOrder.state == "error")
+                                              & (ChannelOrder.updated_at >= since)).count(),
+        "window_days": CHANNEL_ERROR_WINDOW.days,
+    }
+
+
+def channel_notices(limit: int = 8, now: dt.datetime | None = None) -> list[Notice]:
+    """Connections whose automatic invoicing stopped (and why), and connections with orders in error in the
+    last ``CHANNEL_ERROR_WINDOW`` (how many, as of the latest)."""
+    since = (now or utcnow()) - CHANNEL_ERROR_WINDOW
+    notices = [Notice("channel_stopped", c.name, c.updated_at, workflow_id=c.workflow_id, company=c.company,
+                      why=from_text(c.invoicing_stopped_reason))
+               for c in ChannelConnection.select(ChannelConnection, Company).join(Company)
+               .where((ChannelConnection.invoicing_stopped_reason != "") & (ChannelConnection.state != "disconnected"))
+               .order_by(ChannelConnection.updated_at.desc()).limit(limit)]
+    latest = peewee.fn.MAX(ChannelOrder.updated_at)
+    errors = (ChannelOrder.select(ChannelOrder.connection, peewee.fn.COUNT(1), latest)
+              .where((ChannelOrder.state == "error") & (ChannelOrder.updated_at >= since))
+              .group_by(ChannelOrder.connection).order_by(latest.desc()).limit(limit).tuples())
+    found = list(errors)
+    connections = {c.id: c for c in ChannelConnection.select(ChannelConnection, Company).join(Company)
+                   .where(ChannelConnection.id.in_([cid for cid, _, _ in found] or [0]))}
+    for connection_id, n, at in found:
+        connection = connections.get(connection_id)
+        if connection is not None:
+            notices.append(Notice("channel_errors", connection.name, _as_datetime(at),
+                                  workflow_id=connection.workflow_id, company=connection.company, count=n))
+    return notices

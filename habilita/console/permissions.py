@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "edit_companies": ("onboarding",),
     "import_companies": ("onboarding",),
     "download_documents": ("onboarding",),  # letters and certificates: identity documents
+    "invoice_orders": ("onboarding",),  # a sales channel's orders: "Facturar", one or in bulk, and the ERP's SKUs
     "manage_users": (),
     "read_dev_outbox": (),  # the dev stack's mail, reset links included
 }
@@ -86,6 +87,7 @@ ROUTES: dict[str, Route] = {
     "process.invite": Route(NOBODY, "invite_companies"),
     "process.revoke_invitation": Route(NOBODY, "invite_companies"),
     "process.download": Route("download_documents"),
+    "process.accounts": Route("see_work"),
     "history.index": Route("see_work"),
     "history.page": Route("see_work"),
     "history.export": Route("see_work"),
@@ -97,6 +99,15 @@ ROUTES: dict[str, Route] = {
     "company_import.job": Route("import_companies"),
     "company_import.progress": Route("import_companies"),
     "outbox.messages": Route("read_dev_outbox"),
+    # Sales channels (P4): the connections, their three tabs (the process's updates) and their orders.
+    "channels.index": Route("see_work"),
+    "channels.connect": Route(NOBODY, "start_processes"),
+    "channels.page": Route("see_work"),
+    "channels.act": Route(NOBODY, "drive_steps"),
+    "channels.cities": Route("see_work"),
+    "channels.sku_match": Route("invoice_orders"),
+    "channels.invoice": Route(NOBODY, "invoice_orders"),
+    "channels.invoice_selected": Route(NOBODY, "invoice_orders"),
 }
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -43,7 +43,7 @@ FIELDS = {
     "reason": N_("Reason"),
     "document_type": N_("Document type"),
     "document_number": N_("Document number"),
-    "check_digit": N_("Check digit"),
+    "check_digit": N_("Check digit of the NIT (DV)"),
     "first_name": N_("First name"),
     "last_name": N_("Last name"),
     "full_name": N_("Full name"),
@@ -69,7 +69,7 @@ FIELDS = {
     "resolution_id": N_("Resolution (id)"),
     "next_number": N_("Next number"),
     "holder_tax_id": N_("Tax id of the contract holder"),
-    "holder_check_digit": N_("Check digit"),
+    "holder_check_digit": N_("Check digit of the holder's NIT or RUT (DV)"),
     "accounting_company_id": N_("Accounting company (id)"),
     "sales_auxiliary": N_("Sales: auxiliary account"),
     "sales_detail": N_("Sales: detail account"),
@@ -107,6 +107,7 @@ FIELDS = {
     "step": N_("Step"),
     "document_id": N_("Document"),
     "account_code": N_("Detail account"),
+    "resync": N_("Sync again, though the range overlaps one already synced"),
     **CONNECTION_FIELDS,
 }
 
@@ -222,6 +223,19 @@ ACTIONS = {
     "nobody": N_("an operation the console does not offer"),
 }
 
+# What a person sees at DIAN's portal when a sub-step is done (the buttons of P2's resolution step).
+CHOICE_HINTS = {
+    "enable_support_document": N_(
+        "At DIAN's portal (Habilitación › Documento Soporte), the company shows as enabled to issue "
+        "electronic support documents."),
+    "request_resolution": N_(
+        "At DIAN's portal (Numeración), the support-document numbering resolution was requested, with its "
+        "prefix and range; DIAN takes a while to list it."),
+    "associate_prefixes": N_(
+        "At DIAN's portal (Asociar prefijos), the resolution's prefix shows associated to the provider's "
+        "software."),
+}
+
 # What an audit row is about, and how it ended.
 TARGETS = {
     "process": N_("process"), "company": N_("company"), "user": N_("user"), "audit": N_("audit log"),
@@ -236,3 +250,21 @@ SUPPORT_ACTIONS = {
     "retry now": N_("support: retried now"),
     "cancel": N_("support: cancelled the process"),
 }
+
+
+# A sales channel's orders (P4): "Facturar", one by one or in bulk, and the permission it needs.
+ACTIONS.update({
+    "invoice order": N_("invoiced a sales channel's order by hand"),
+    "invoice_orders": N_("invoice a sales channel's orders"),
+})
+
+# What a sales channel connection's status says (habilita.workflows.channel_connection.ConnectionStatus),
+# as its process page lists it.
+FIELDS.update({
+    "display_tax_id": N_("NIT"),
+    "settings_version": N_("Settings version"),
+    "paused": N_("Paused by a person"),
+    "invoicing_enabled": N_("Automatic invoicing on"),
+    "invoicing_stopped": N_("Why automatic invoicing stopped"),
+    "reconciliation_id": N_("Reconciliation (workflow)"),
+})

@@ -20,7 +20,8 @@ TEMPORAL_DOWN = "Temporal, donde corren los procesos, no responde en este moment
 # A value for each URL parameter the console's routes take.
 SAMPLE_ARGUMENTS = {"workflow_id": WORKFLOW_ID, "action_name": "submit_dian_registration", "file_id": "1",
                     "export_type": "csv", "export_format": "csv", "token": "no-such-token",
-                    "filename": "no-such-file.css", "invitation_id": "1", "job_id": "no-such-job"}
+                    "filename": "no-such-file.css", "invitation_id": "1", "job_id": "no-such-job",
+                    "order_id": "2000000001"}
 JUNK = {"reason": "\x00" * 3 + "<script>alert(1)</script>", "workflow_id": ["'; DROP TABLE user; --", WORKFLOW_ID],
         "action": "retry", "step": "x" * 5000, "id": "-1", "email": "\u0663\u0664@x", "password": "\x07",
         "company_id": "١٢", "process_type": "einvoicing", "test_set_id": "=HYPERLINK(\"x\")", "pin": "😀"}

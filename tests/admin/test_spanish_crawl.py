@@ -16,6 +16,9 @@ from tests.admin.test_process_pages import in_thread, registration, start_p1
 
 from habilita.models import User
 
+from tests.channels.conftest import erp_simulator  # noqa: F401 (a fixture)
+from tests.harness import test_settings
+
 from .conftest import sign_in
 
 # Words that are English and never Spanish; two in one piece of text make it an English sentence.
@@ -97,8 +100,35 @@ def crawl(browser, single_words):
 
 
 @pytest.fixture
-def processes_under_way(live_app, users, worker, company):
-    """P1 at its certificate step, with history, for the crawl to read."""
+def settings(tmp_path, erp_simulator):  # noqa: F811
+    """The test's settings, with the ERP simulator the sales channel's connection checks its credentials at."""
+    return test_settings(tmp_path, ERP_URL=erp_simulator.url)
+
+
+async def channel_connected(client, task_queue, company, erp_simulator) -> str:  # noqa: F811
+    """A sales channel connected through its three steps (without automatic invoicing), its invoicing stopped,
+    with an order in each state (tests/admin/test_channel_pages.py): its pages are crawled too."""
+    from habilita.messages import Message
+    from habilita.messages.stored import as_text
+    from habilita.models import ChannelConnection
+    from habilita.workflows.channel_connection import ConnectWithoutInvoicing, SalesChannelConnection
+    from tests.channels_connection.conftest import ACTOR, P4
+
+    from .test_channel_pages import WORKFLOW_ID, add_orders
+
+    erp_simulator.admin.create_company(nit=company.tax_id)
+    p4 = P4(client, task_queue, company, workflow_id=WORKFLOW_ID)
+    await p4.to_automatic_invoicing()
+    await p4.handle.execute_update(SalesChannelConnection.connect_without_invoicing, ConnectWithoutInvoicing(ACTOR))
+    await p4.wait_step("connected")
+    add_orders(p4.row())
+    ChannelConnection.update(invoicing_stopped_reason=as_text(Message("channels.stop_rate_limited"))).execute()
+    return WORKFLOW_ID
+
+
+@pytest.fixture
+def processes_under_way(live_app, users, worker, company, client, task_queue, erp_simulator):  # noqa: F811
+    """P1 at its certificate step, with history, and a connected sales channel, for the crawl to read."""
     browser = live_app.test_client()
     assert sign_in(browser, "onboarding@habilita.test").status_code == 302
 
@@ -107,6 +137,7 @@ def processes_under_way(live_app, users, worker, company):
         assert (await registration(browser, workflow_id)).status_code == 302
         refused = await registration(browser, workflow_id, pin="12")  # a refusal in the audit log
         assert refused.status_code in (200, 302)
+        await channel_connected(client, task_queue, company, erp_simulator)
         return workflow_id
 
     return start
@@ -123,7 +154,8 @@ async def test_every_page_reachable_from_the_home_reads_in_spanish_without_a_ser
     pages = await in_thread(crawl, browser, single_english_words())
     visited = {url for url, _, _ in pages}
     assert {"/admin/", f"/admin/process/{workflow_id}", f"/admin/history/{workflow_id}", "/admin/auditevent/",
-            "/admin/processrecord/", "/admin/company/"} <= visited, visited
+            "/admin/processrecord/", "/admin/company/", "/admin/channels/", "/admin/channels/channels-CO-900123456",
+            "/admin/channels/channels-CO-900123456?state=error"} <= visited, visited
     assert len(pages) < PAGE_LIMIT, "the crawl stopped before it saw every page"
     assert not [(u, s) for u, s, _ in pages if s >= 500]
     untranslated = {text: url for url, _, texts in pages for text in texts}

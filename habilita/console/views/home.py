@@ -26,6 +26,7 @@ def indicator_figures() -> dict:
         "per_week": dashboard.enabled_per_week(),
         "median_days": dashboard.median_days_to_enable(),
         "stuck": dashboard.stuck_count(),
+        "channels": dashboard.channel_figures(),
     }
 
 
@@ -37,6 +38,7 @@ def indicator_charts(figures: dict) -> dict:
         "per_week": charts.columns(figures["per_week"], title=_("Enabled per week")),
         "median_days": figures["median_days"],
         "stuck": figures["stuck"],
+        "channels": figures["channels"],
     }
 
 
