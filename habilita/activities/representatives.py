@@ -169,6 +169,13 @@ def seal_representative(box, data: LegalRepresentative) -> bytes:
     return box.encrypt(json.dumps(fields).encode(), context=b"representative")
 
 
+def latest_representative(company_id: int, *, box) -> dict:
+    """The company's last stored representative's fields (empty when it has none), to offer again."""
+    row = (Representative.select(Representative.id).where(Representative.company == company_id)
+           .order_by(Representative.id.desc()).first())
+    return open_representative(box, row.id) if row is not None else {}
+
+
 def open_representative(box, representative_id: int) -> dict:
     """Decrypt a stored representative into its fields."""
     row = Representative.get_by_id(representative_id)

@@ -18,6 +18,8 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 
+from habilita.states import Offered  # noqa: F401 (what the connection offers from the ERP's catalogs)
+
 # The hub's order states, in the seed's order.
 PENDING, SHIPPED, COMPLETED, CANCELLED, OTHER = "pending", "shipped", "completed", "cancelled", "other"
 HUB_STATES = (PENDING, SHIPPED, COMPLETED, CANCELLED, OTHER)
@@ -112,14 +114,6 @@ STOP_CREDENTIALS_REFUSED = "channels.stop_credentials_refused"
 STOP_USER_BLOCKED = "channels.stop_user_blocked"
 STOP_RATE_LIMITED = "channels.stop_rate_limited"
 STOP_REASONS = (STOP_CREDENTIALS_REFUSED, STOP_USER_BLOCKED, STOP_RATE_LIMITED)
-
-
-@dataclass(frozen=True)
-class Offered:
-    """One entry of a catalog the connection offers a field to pick from (an ERP id and its name)."""
-
-    value: str
-    label: str
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ PROBLEMS: dict[str, str] = {
     "not_a_date": N_("'%(value)s' is not a date like %(example)s"),
     "date_in_future": N_("%(date)s is in the future (today is %(today)s)"),
     "range_reversed": N_("the range ends on %(last)s, before it starts on %(first)s"),
+    "range_overlaps": N_("the range overlaps %(first)s to %(last)s, synced on %(on)s by %(by)s "
+                         "(%(posted)s documents posted there)"),
     # The update as a whole (field ""): ``action`` is the update's name, ``step`` where the process is.
     "wrong_step": N_("'%(action)s' is not possible now: the process is at step %(step)s"),
     "already_done": N_("'%(action)s' was already done: the process is at step %(step)s"),

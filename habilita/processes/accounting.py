@@ -7,6 +7,7 @@ from habilita.workflows.accounting import (
     AcceptIntegration, AccountingIntegration, ConnectAndSync, CreateChartAccount, HideAccountingCompany,
     RequestIntegration, SetDefaultAccounts, StartAccountingIntegration,
 )
+from habilita.workflows.accounting import OPTIONAL_DEFAULTS, REQUIRED_DEFAULTS
 from habilita.workflows.accounting import Step as P3
 from habilita.workflows.accounting_sync import AccountingSync, ChangeDetailAccount, SyncTuning
 
@@ -19,7 +20,7 @@ ACCOUNTING_SYNC = ProcessDeclaration(
     steps=(
         Step(P3.SYNC, N_("Synchronizing"), "system", (
             Action(AccountingSync.change_detail_account, ChangeDetailAccount, "change-detail",
-                   options={"account_code": ("--account",)},
+                   options={"account_code": ("--account",)}, pickers={"account_code": "account"},
                    help="While the sync runs: post one document's detail line to another account."),)),
     ),
 )
@@ -33,6 +34,7 @@ def start_input(company, actor: str, settings) -> StartAccountingIntegration:
 
 CONNECT = Action(AccountingIntegration.connect_and_sync, ConnectAndSync, "sync",
                  options={"date_from": ("--from",), "date_to": ("--to",)},
+                 pickers={"date_from": "date", "date_to": "date"},
                  help="Step 4: connect and post every document of the range (never twice).")
 
 ACCOUNTING = ProcessDeclaration(
@@ -51,6 +53,7 @@ ACCOUNTING = ProcessDeclaration(
                    help="Step 2: accept the pending request in accounting."),)),
         Step(P3.DEFAULT_ACCOUNTS, N_("Default accounts"), "staff", (
             Action(AccountingIntegration.set_default_accounts, SetDefaultAccounts, "defaults",
+                   pickers={name: "account" for name in (*REQUIRED_DEFAULTS, *OPTIONAL_DEFAULTS)},
                    help="Step 3: the default sales and purchases accounts."),
             Action(AccountingIntegration.create_chart_account, CreateChartAccount, "create-account",
                    help="Step 3: add a missing account to the company's chart."),

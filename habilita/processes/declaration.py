@@ -56,6 +56,16 @@ class Action:
     receiver: Callable | None = None
     # An update that refers to a secret instead of carrying it: who seals it first (see ``Sealer``).
     sealer: Sealer | None = None
+    # Fields a person picks instead of typing: "date" (a calendar, sent as an ISO date) or "account" (the
+    # company's chart of accounts, browsed and searched; sent as the account's code).
+    pickers: dict[str, str] = field(default_factory=dict)
+    # What the form starts filled with, for a company: ``prefill(company_id, box=...)`` -> {field: value}
+    # (the legal representative a company already gave in another process); the person may change it.
+    prefill: Callable | None = None
+    # A field whose choices are done in order, each its own button (DIAN's portal sub-steps), and the
+    # field of the workflow's status listing the ones done already.
+    buttons: str = ""
+    done_field: str = ""
     # A field of the workflow's status that must be true before the console offers the action
     # (its validator refuses it anyway): no "continue" before there is something to continue with.
     offered_when: str = ""

@@ -1,7 +1,7 @@
 """P1, electronic invoicing enablement, with its certificate and test-set children."""
 from __future__ import annotations
 
-from habilita.activities.representatives import DOCUMENT_TYPES, LegalRepresentative
+from habilita.activities.representatives import DOCUMENT_TYPES, LegalRepresentative, latest_representative
 from habilita.activities.uploads import receive_signed_letter
 from habilita.messages import N_
 from habilita.workflows import certificate, einvoicing, test_set
@@ -32,6 +32,7 @@ CERTIFICATE = ProcessDeclaration(
                    help="Certificate (own): ask billing again whether the certificate is paid."),)),
         Step(CERT.REPRESENTATIVE, N_("Legal representative"), "staff", (
             Action(CertificateActivation.submit_representative, LegalRepresentative, "representative", by_company=True,
+                   prefill=latest_representative,
                    choices={"document_type": tuple(DOCUMENT_TYPES)},
                    help="Certificate: the legal representative's data (on the loan path this generates the "
                         "letter)."),)),

@@ -35,7 +35,7 @@ SUPPORT_DOCUMENT = ProcessDeclaration(
                    help="P2 step 2: the company now has the provider's certificate for support documents."),)),
         Step(P2.RESOLUTION, N_("Resolution"), "company", (
             Action(SupportDocumentEnablement.confirm_dian_substep, DianSubstepDone, "ds-dian", by_company=True, arguments=("substep",),
-                   choices={"substep": DIAN_SUBSTEPS},
+                   choices={"substep": DIAN_SUBSTEPS}, buttons="substep", done_field="substeps_done",
                    help="P2 step 3: a person did SUBSTEP at DIAN's portal (in order; verified with "
                         "GetNumberingRange)."),)),
         Step(P2.VOUCHER_TYPE, N_("Voucher type"), "staff", (

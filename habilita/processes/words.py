@@ -18,7 +18,7 @@ TABLES: dict[str, dict[str, str]] = {
     "status": tables.STATUSES, "waiting_on": tables.WAITING_ON, "document_status": tables.DOCUMENT_STATUSES,
     # An update named inside a message reads as its button; a chart level as its name.
     "button": tables.BUTTONS, "action": tables.BUTTONS, "level": tables.LEVELS,
-    "target": tables.TARGETS, "outcome": tables.OUTCOMES,
+    "target": tables.TARGETS, "outcome": tables.OUTCOMES, "choice_hint": tables.CHOICE_HINTS,
 }
 
 

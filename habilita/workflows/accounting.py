@@ -19,7 +19,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 from habilita.messages.problem_codes import tax_id_problem
-from habilita.states import ProcessStatus, WaitingOn
+from habilita.states import Offered, ProcessStatus, WaitingOn
 
 from .accounting_sync import AccountingSync, SyncJob, SyncResult, SyncTuning, refusal_from
 from .inputs import Problems, expect_step, told_by, wrong_step
@@ -108,11 +108,16 @@ class CreateChartAccount:
 
 @dataclass(frozen=True)
 class ConnectAndSync:
-    """Step 4: post every document dated from ``date_from`` to ``date_to`` (ISO dates, inclusive)."""
+    """Step 4: post every document dated from ``date_from`` to ``date_to`` (ISO dates, inclusive).
+
+    A range that overlaps one already synced is refused unless ``resync`` says the person means it
+    (documents added later to a closed range): posting is idempotent, so nothing is posted twice.
+    """
 
     actor: str
     date_from: str
     date_to: str
+    resync: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,17 @@ class StartAccountingIntegration:
 
 
 @dataclass(frozen=True)
+class SyncedRange:
+    """A date range the process synced: what a new range must not overlap."""
+
+    date_from: str
+    date_to: str
+    posted: int
+    synced_by: str
+    synced_on: str
+
+
+@dataclass(frozen=True)
 class IntegrationState:
     """Everything the process knows; carried across continue-as-new."""
 
@@ -148,6 +164,7 @@ class IntegrationState:
     syncs: int = 0
     current_sync_id: str = ""
     last_sync: SyncResult | None = None
+    synced: list[SyncedRange] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -162,6 +179,9 @@ class IntegrationStatus:
     syncs: int
     current_sync_id: str
     last_sync: SyncResult | None
+    synced: list[SyncedRange] = field(default_factory=list)
+    # What the step's form offers to pick: the accounting companies found for the holder.
+    offers: dict[str, list[Offered]] = field(default_factory=dict)
 
 
 def check_holder(country: str, data: RequestIntegration) -> None:
@@ -197,6 +217,16 @@ def check_range(data: ConnectAndSync, today: dt.date) -> tuple[dt.date, dt.date]
                      last=days["date_to"].isoformat())
     problems.raise_if_any()
     return days["date_from"], days["date_to"]
+
+
+def check_overlap(data: ConnectAndSync, synced: list[SyncedRange]) -> None:
+    """Refuse a range that overlaps one already synced, naming the synced range and what was posted there."""
+    for done in synced:
+        if data.date_from.strip() <= done.date_to and done.date_from <= data.date_to.strip():
+            problems = Problems.acting(data.actor)
+            problems.add("date_from", "range_overlaps", first=done.date_from, last=done.date_to,
+                         posted=done.posted, by=done.synced_by, on=done.synced_on)
+            problems.raise_if_any()
 
 
 def check_defaults(data: SetDefaultAccounts, chart: dict[str, ChartAccount], country: str) -> None:
@@ -262,7 +292,8 @@ class AccountingIntegration:
             await self._tracker.failed_attempt(Message("sync.failed", {
                 "first": request.date_from, "last": request.date_to, "error": told_by(error)}))
             return
-        self._state = replace(self._state, last_sync=result)
+        self._state = replace(self._state, last_sync=result, synced=[*self._state.synced, SyncedRange(
+            result.date_from, result.date_to, result.posted, request.actor, workflow.now().date().isoformat())])
         await self._tracker.audit(AuditEntry(actor=request.actor, action="accounting_sync",
                                              target_id=workflow.info().workflow_id, detail=result.message))
 
@@ -411,6 +442,8 @@ class AccountingIntegration:
             wrong_step("connect_and_sync", Step.SYNC)
         # UTC: a date that is still today somewhere in Colombia or Chile is never refused.
         check_range(data, workflow.now().date())
+        if not data.resync:
+            check_overlap(data, self._state.synced)
 
     @workflow.query
     def status(self) -> IntegrationStatus:
@@ -419,4 +452,14 @@ class AccountingIntegration:
         step, status, waiting_on = (snap.step, snap.status, snap.waiting_on) if snap else ("", ProcessStatus.RUNNING, "")
         return IntegrationStatus(step=step, status=status, waiting_on=waiting_on, holder=s.holder,
                                  duplicates=list(s.duplicates), defaults=s.defaults, chart_accounts=len(self._chart),
-                                 syncs=s.syncs, current_sync_id=s.current_sync_id, last_sync=s.last_sync)
+                                 syncs=s.syncs, current_sync_id=s.current_sync_id, last_sync=s.last_sync,
+                                 synced=list(s.synced), offers=self._offers())
+
+    def _offers(self) -> dict[str, list[Offered]]:
+        """The accounting company a person accepts, or may hide, by its name rather than its id."""
+        s = self._state
+        if s.holder is not None and not s.accepted:
+            return {"accounting_company_id": [Offered(str(s.holder.accounting_company_id), s.holder.name)]}
+        if s.duplicates:
+            return {"accounting_company_id": [Offered(str(c.accounting_company_id), c.name) for c in s.duplicates]}
+        return {}

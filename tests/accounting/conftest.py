@@ -91,9 +91,9 @@ class P3:
         await self.accept(ledger.id)
         await self.set_defaults()
 
-    async def sync(self, date_from="2024-01-01", date_to="2024-12-31"):
+    async def sync(self, date_from="2024-01-01", date_to="2024-12-31", resync=False):
         started = await self.handle.execute_update(AccountingIntegration.connect_and_sync,
-                                                   ConnectAndSync(ACTOR, date_from, date_to))
+                                                   ConnectAndSync(ACTOR, date_from, date_to, resync))
         child = self.client.get_workflow_handle_for(AccountingSync.run, started.sync_workflow_id)
         for _ in range(200):  # the parent starts the child on its next workflow task
             try:

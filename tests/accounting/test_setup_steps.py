@@ -6,6 +6,8 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from habilita.activities.accounting import create_accounting_company
 from habilita.messages import Problem
+from habilita.messages.catalog import render
+from habilita.messages.locale import gettext_for
 from habilita.models import AuditEvent, ProcessRecord
 from habilita.models.accounting import AccountingCompany, DefaultAccounts, IntegrationRequest
 from habilita.workflows.accounting import (
@@ -151,3 +153,19 @@ async def test_a_bad_range_is_refused_and_nothing_syncs(p3, worker, ledger, date
     assert problem.code == code and params.items() <= problem.params.items()
     status = await p3.status()
     assert (status.step, status.syncs, status.current_sync_id) == ("connect", 0, "")
+
+
+async def test_a_range_that_overlaps_a_synced_one_is_refused_with_what_was_synced_there_unless_resynced(
+        p3, worker, ledger):
+    await p3.connected(ledger)
+    await p3.sync_and_wait(date_from="2024-01-01", date_to="2024-01-31")
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await p3.sync(date_from="2024-01-15", date_to="2024-02-15")
+
+    problem = fields_of(refused)["date_from"]
+    assert problem.code == "range_overlaps"
+    assert problem.params["first"] == "2024-01-01" and problem.params["last"] == "2024-01-31"
+    assert "el rango se cruza con el del 2024-01-01 al 2024-01-31" in render(problem, gettext_for("es"))
+    await p3.sync_and_wait(date_from="2024-02-01", date_to="2024-02-29")  # next to it: accepted
+    await p3.sync_and_wait(date_from="2024-01-15", date_to="2024-02-15", resync=True)  # meant: accepted

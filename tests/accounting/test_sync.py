@@ -80,7 +80,7 @@ async def test_running_the_same_range_again_posts_nothing_and_says_so(p3, worker
     await p3.connected(ledger)
     await p3.sync_and_wait()
 
-    again = await p3.sync_and_wait()
+    again = await p3.sync_and_wait(resync=True)
 
     assert (again.posted, again.already_posted) == (0, 300)
     assert again.message == Message("sync.nothing_to_post", {
@@ -99,7 +99,7 @@ async def test_staff_change_a_detail_account_during_the_sync_unless_the_document
     last = ElectronicDocument.select().where(ElectronicDocument.direction == "issued") \
         .order_by(ElectronicDocument.id.desc()).first()
 
-    sync = await p3.sync()
+    sync = await p3.sync(resync=True)  # the year, January included
     applied = await sync.execute_update(AccountingSync.change_detail_account,
                                         ChangeDetailAccount(ACTOR, last.id, "414000"))
     refused = await sync.execute_update(AccountingSync.change_detail_account,

@@ -1,14 +1,17 @@
-"""The documents of a process: the exoneration letter, the signed upload, DIAN's answers."""
+"""The documents of a process: the exoneration letter, the signed upload, the certificate it signs with,
+DIAN's answers."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from flask_babel import gettext as _
 
 from habilita.console.access import may
-from habilita.models import CertificateLoan, StoredFile, TestSetDocument
+from habilita.models import CertificateLoan, SigningCertificate, StoredFile, TestSetDocument
 
 
 def may_download() -> bool:
@@ -43,6 +46,34 @@ class DianAnswer:
 def of_process(model, workflow_id: str):
     """Rows of the process or of its children, whose ids extend the parent's (``<id>-certificate``)."""
     return (model.workflow_id == workflow_id) | model.workflow_id.startswith(workflow_id + "-")
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What a person checks of a signing certificate: whose, who issued it, its serial and its validity."""
+
+    lent: bool
+    holder: str
+    issuer: str
+    serial_number: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+
+
+def certificates_of(workflow_id: str) -> list[CertificateFacts]:
+    """The certificate the company's documents are signed with in this process: the one bought for it
+    (issued by the CA on the buy path) or the provider's, lent against the signed letter."""
+    bought = SigningCertificate.select().where(SigningCertificate.source_key.startswith(workflow_id + "-"))
+    lent = (SigningCertificate.select().join(CertificateLoan, on=CertificateLoan.certificate == SigningCertificate.id)
+            .where(of_process(CertificateLoan, workflow_id)))
+    return [_facts(c, lent=False) for c in bought] + [_facts(c, lent=True) for c in lent]
+
+
+def _facts(row: SigningCertificate, *, lent: bool) -> CertificateFacts:
+    issuer = x509.load_pem_x509_certificate(row.cert_pem.encode()).issuer
+    names = issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return CertificateFacts(lent=lent, holder=row.subject, issuer=names[0].value if names else issuer.rfc4514_string(),
+                            serial_number=row.serial_number, not_before=row.not_before, not_after=row.not_after)
 
 
 def files_of(workflow_id: str) -> list[Document]:

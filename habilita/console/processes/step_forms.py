@@ -17,6 +17,7 @@ from flask import current_app
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from wtforms import BooleanField, DateField, FileField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.widgets import DateInput
 
 from habilita.activities import uploads
 
@@ -85,6 +86,13 @@ def _input_for(action: Action, field: dataclasses.Field, kind: type, offered: di
     choices = choices_for(action, field.name)
     if choices:
         return SelectField(text, choices=[("", _("Choose…")), *choices], default=default or "")
+    picker = action.pickers.get(field.name)
+    if picker == "date":
+        # The browser's calendar, written as the reader writes dates (dd/mm/aaaa in Spanish); sent as ISO.
+        return StringField(text, default=default, widget=DateInput())
+    if picker:
+        # pickers.js offers the choices from the page's source for this kind (data-picker-source).
+        return StringField(text, default=default, render_kw={"data-picker": picker, "autocomplete": "off"})
     if any(word in field.name for word in SECRET_WORDS):
         return PasswordField(text)
     if field.name in ("reason", "notes", "comment"):

@@ -13,10 +13,15 @@ from habilita.models import AuditEvent
 
 from habilita.console.access import RoleGuarded
 from habilita.console.messages import shown
-from habilita.console.processes.labels import action_label
+from habilita.console.processes.labels import ACTIONS, action_label
 from habilita.console.speech import words
 
 from .csv_export import InertCsvExport
+
+
+def audit_action(name: str) -> str:
+    """An audit row's action in words when the catalog has them; otherwise as stored (never reshaped)."""
+    return action_label(name) if name in ACTIONS or name.startswith("support: ") else name
 
 
 class AuditLogView(RoleGuarded, InertCsvExport, ModelView):
@@ -40,7 +45,7 @@ class AuditLogView(RoleGuarded, InertCsvExport, ModelView):
     # Actions, targets and outcomes are machine names; a refusal's reason is stored as its problems (codes)
     # or a message, a workflow's detail as a message: all shown, and exported, in the reader's words.
     column_formatters = {"at": lambda v, c, m, n: m.at.strftime("%Y-%m-%d %H:%M:%S"),
-                         "action": lambda v, c, m, n: action_label(m.action),
+                         "action": lambda v, c, m, n: audit_action(m.action),
                          "target_type": lambda v, c, m, n: words("target", m.target_type),
                          "outcome": lambda v, c, m, n: words("outcome", m.outcome),
                          "reason": lambda v, c, m, n: shown(m.reason),

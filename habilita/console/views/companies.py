@@ -20,7 +20,8 @@ from habilita.states import ENDED, ProcessStatus
 from .model_form_errors import put_error_at_field, refused_reason
 
 LABELS = {
-    "legal_name": _l("Legal name"), "tax_id": _l("Tax id (NIT or RUT)"), "check_digit": _l("Check digit"),
+    "legal_name": _l("Legal name"), "tax_id": _l("NIT or RUT, without check digit"),
+    "check_digit": _l("Check digit of the NIT or RUT (DV)"),
     "country": _l("Country"), "email": _l("E-mail"), "phone": _l("Phone"), "city": _l("City"),
     "updated_at": _l("Updated"), "created_at": _l("Created"), "tax_id_locked_reason": _l("Tax id locked because"),
 }

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 
@@ -14,7 +15,7 @@ from habilita.console.access import RoleGuarded, actor, may_request
 from habilita.console.audit import audit, why
 from habilita.console.forms import CsrfForm
 from habilita.console.messages import refusal_reason, say
-from habilita.console.processes import documents, page_data
+from habilita.console.processes import chart_picker, documents, page_data
 from habilita.console.processes.target import acting_on, top_level
 from habilita.console.processes.labels import action_label, button_label, field_label
 from habilita.console.processes.operations import Refusal, query_status, send_update, start_process
@@ -31,8 +32,43 @@ def console():
     return current_app.extensions["habilita"]
 
 
+@dataclass(frozen=True)
+class ChoiceButton:
+    """One choice of an action shown as its own button (``Action.buttons``): done, next, or later."""
+
+    value: str
+    state: str  # "done", "next" or "later"
+
+
+@dataclass(frozen=True)
+class StepForm:
+    action: Action
+    form: object
+    buttons: tuple[ChoiceButton, ...] = ()
+
+
+def choice_buttons(action: Action, statuses: list) -> tuple[ChoiceButton, ...]:
+    """The action's choices in order: those the statuses list as done, the first one left, the rest."""
+    if not action.buttons:
+        return ()
+    done = {value for s in statuses for value in (getattr(s, action.done_field, None) or ())}
+    buttons, next_found = [], False
+    for value in action.choices.get(action.buttons, ()):
+        state = "done" if value in done else ("later" if next_found else "next")
+        next_found = next_found or state == "next"
+        buttons.append(ChoiceButton(value, state))
+    return tuple(buttons)
+
+
+def prefilled(action: Action, company_id: int | None) -> dict:
+    """What the action's form starts with for the company (``Action.prefill``): e.g. P1's representative in P2."""
+    if action.prefill is None or company_id is None:
+        return {}
+    return action.prefill(company_id, box=console().box)
+
+
 def step_forms(target, offered: dict, statuses: list, submitted: dict | None = None, *,
-               by_company: bool = False) -> list[tuple[Action, object]]:
+               by_company: bool = False) -> list[StepForm]:
     """The forms of the current step's updates that can go ahead now (see ``Action.offered_when``, read from
     the workflows' ``statuses``); ``submitted`` keeps a refused form with its errors. ``by_company``: only
     the actions the company may do itself (its invitation page)."""
@@ -44,8 +80,9 @@ def step_forms(target, offered: dict, statuses: list, submitted: dict | None = N
             continue
         if action.offered_when and not any(getattr(s, action.offered_when, False) for s in statuses):
             continue
-        form = (submitted or {}).get(action.name) or form_class(action, offered)(formdata=None)
-        forms.append((action, form))
+        form = (submitted or {}).get(action.name) or form_class(action, offered)(
+            formdata=None, data=prefilled(action, target.record.company_id))
+        forms.append(StepForm(action, form, choice_buttons(action, statuses)))
     return forms
 
 
@@ -120,6 +157,7 @@ class ProcessPageView(RoleGuarded, BaseView):
             steps=page_data.stepper(kind, record),
             forms=step_forms(target, resolution_choices(statuses), statuses, submitted) if self.may_write() else [],
             facts=facts, files=documents.files_of(workflow_id), answers=documents.dian_answers(workflow_id),
+            certificates=documents.certificates_of(workflow_id),
             may_download=documents.may_download(),
             history=page_data.history(workflow_id), action_label=action_label, button_label=button_label,
             temporal_url=page_data.temporal_ui_link(settings.temporal_ui_url, settings.temporal_namespace,
@@ -225,6 +263,16 @@ class ProcessPageView(RoleGuarded, BaseView):
         else:
             flash(_("That invitation is no longer active."), "warning")
         return redirect(url_for(".page", workflow_id=workflow_id))
+
+    @expose("/<workflow_id>/accounts.json")
+    def accounts(self, workflow_id: str):
+        """The process's chart of accounts for its account pickers: ``q`` searches, ``parent`` browses."""
+        process = top_level(workflow_id)  # a sync's page asks with its own id; the request is its parent's
+        ledger = chart_picker.ledger_of(process.workflow_id if process is not None else workflow_id)
+        if ledger is None:
+            abort(404)
+        text, parent = (request.args.get(name, "")[:100] for name in ("q", "parent"))
+        return jsonify(chart_picker.accounts(ledger, text=text, parent=parent))
 
     @expose("/<workflow_id>/file/<int:file_id>")
     def download(self, workflow_id: str, file_id: int):
