@@ -11,6 +11,7 @@ import sys
 import traceback
 
 import click
+import requests
 
 from .accounting import accounting_group
 from .audit import audit_group
@@ -118,6 +119,7 @@ def seed_demo() -> None:
     from habilita.demo import seed_admin, seed_companies, seed_processes
     from habilita.private_files import replace_private
     from habilita.demo.accounting import seed_accounting_demo
+    from habilita.demo.channels import seed_channels_demo
     from habilita.adapters.temporal import connect
 
     settings = load_settings()
@@ -129,6 +131,10 @@ def seed_demo() -> None:
         client = await connect(settings, identity="habilita-seed")
         await seed_processes(client, settings, companies)
         await seed_accounting_demo(client, settings)
+        try:
+            await seed_channels_demo(client, settings)
+        except requests.RequestException as error:  # the ERP or marketplace simulator is not running
+            click.echo(f"[seed] sales-channel demo skipped: {error.__class__.__name__}", err=True)
 
     asyncio.run(run())
     click.echo(f"[seed] {len(companies)} demo companies and their processes are in place")

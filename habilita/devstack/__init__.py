@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import secrets
+
 import requests
 
 from habilita.settings import Settings
@@ -33,6 +35,10 @@ STOP_GRACE_SECONDS = 15
 # STABLE_SECONDS before dying starts over at the first.
 RESTART_BACKOFF_SECONDS = (1, 2, 4, 8, 15, 30)
 STABLE_SECONDS = 60
+
+
+# The marketplace account of the demo company's sales channel.
+DEMO_SELLER = "7001"
 
 
 class DevStackError(RuntimeError):
@@ -97,6 +103,12 @@ class DevStack:
         )
         self.dian_port = int(os.environ.get("DIAN_SIM_PORT", 8090))
         self.billing_port = int(os.environ.get("BILLING_SIM_PORT", 8091))
+        self.erp_port = int(os.environ.get("ERP_SIM_PORT", 8093))
+        self.marketplace_port = int(os.environ.get("MARKETPLACE_SIM_PORT", 8094))
+        self.receiver_port = int(os.environ.get("RECEIVER_PORT", 8095))
+        # The marketplace simulator's token for the demo seller: made anew at each start, handed to the
+        # simulator and the worker, never written to a file or a log.
+        self.marketplace_token = secrets.token_urlsafe(24)
         self.children: list[Child] = []
         self._env: dict = {}
 
@@ -109,6 +121,10 @@ class DevStack:
             "TEMPORAL_NAMESPACE": self.config.namespace,
             "DIAN_URL": f"http://127.0.0.1:{self.dian_port}/WcfDianCustomerServices.svc",
             "BILLING_URL": f"http://127.0.0.1:{self.billing_port}",
+            "ERP_URL": f"http://127.0.0.1:{self.erp_port}",
+            "MARKETPLACE_URL": f"http://127.0.0.1:{self.marketplace_port}",
+            "MARKETPLACE_TOKEN": self.marketplace_token,
+            "RECEIVER_PORT": str(self.receiver_port),
             "TEMPORAL_UI_URL": f"http://{self.config.ip}:{self.config.ui_port}",
             # The console serves plain http on loopback and shows the mail outbox to admins.
             "HABILITA_DEV_STACK": "1",
@@ -128,6 +144,18 @@ class DevStack:
             children.append(Child("billing-sim", [python, "-m", "habilita.simulators.billing", "--port",
                                                   str(self.billing_port), "--state", str(var / "billing-sim.db")],
                                   self.billing_port))
+        dian_url = f"http://127.0.0.1:{self.dian_port}/WcfDianCustomerServices.svc"
+        if importlib.util.find_spec("habilita.simulators.erp.__main__"):
+            children.append(Child("erp-sim", [python, "-m", "habilita.simulators.erp", "--port", str(self.erp_port),
+                                              "--dian-url", dian_url], self.erp_port))
+        if importlib.util.find_spec("habilita.simulators.marketplace.__main__"):
+            children.append(Child("marketplace-sim", [
+                python, "-m", "habilita.simulators.marketplace", "--port", str(self.marketplace_port),
+                "--notify-url", f"http://127.0.0.1:{self.receiver_port}/notifications",
+                "--dev-seller", DEMO_SELLER, "--dev-token", self.marketplace_token], self.marketplace_port))
+        # The receiver before the worker: the demo seeding (once the worker runs) makes the marketplace notify.
+        children.append(Child("receiver", [python, "-m", "habilita.receiver", "--port", str(self.receiver_port)],
+                              self.receiver_port))
         children.append(Child("worker", [python, "-m", "habilita.cli", "worker"]))
         children.append(Child("admin", [python, "-m", "habilita.cli", "admin"], self.settings.admin_port))
         return children
