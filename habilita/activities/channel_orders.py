@@ -38,7 +38,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -67,6 +67,8 @@ from habilita.adapters.marketplace_errors import (
     MarketplaceRefused,
     MarketplaceUnavailable,
 )
+from habilita.activities.erp_limiter import CompanyRateLimiter, ErpLimit, LimitWait
+from habilita.activities.heartbeat import beating
 from habilita.adapters.secrets_box import SecretBox
 from habilita.channels import invoicing
 from habilita.channels.configuration import (
@@ -123,7 +125,6 @@ STOP_CODES = {ERP_CREDENTIALS_REFUSED: STOP_CREDENTIALS_REFUSED, ERP_USER_BLOCKE
 RECONCILE_MARGIN = timedelta(minutes=5)
 RECONCILE_CONCURRENCY = 20
 # The limiter waits this long inside an attempt; a longer wait gives the worker's slot back and retries later.
-MAX_LIMITER_WAIT_SECONDS = 10.0
 # ERP answers worth remembering: a found product or customer, a tax catalog.
 ERP_CACHE_SECONDS = 60.0
 # How long an order keeps trying while the ERP refuses with 429 (then invoicing stops: support sees why), or
@@ -317,84 +318,6 @@ class ReconcileOutcome:
     signalled: int = 0
 
 
-# --- the per-company limit of the ERP --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ErpLimit:
-    """At most ``requests`` ERP calls per company in any ``window_seconds`` (the ERP's own rule)."""
-
-    requests: int = 100
-    window_seconds: float = 60.0
-
-
-class LimitWait(Exception):
-    """The company's window is full for longer than an attempt should wait."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"the ERP's request limit of the company is used up for {seconds:.1f} s")
-        self.seconds = seconds
-
-
-class CompanyRateLimiter:
-    """A sliding window of calls per company, shared by every activity of a worker; thread-safe.
-
-    A call is counted when it is sent and counted again, later, when its answer came back: the ERP counted
-    it somewhere in between (when it arrived), so the call leaves our window no earlier than the ERP's.
-    """
-
-    def __init__(self, limit: ErpLimit = ErpLimit(), *, clock=time.monotonic, sleep=time.sleep) -> None:
-        self.limit = limit
-        self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
-        self._windows: dict[str, list[list[float]]] = {}  # per company: one [moment] per call in the window
-        self._held_until: dict[str, float] = {}
-        self._learned: dict[str, int] = {}
-        # Clocks and counting differ a little between us and the ERP: a small margin.
-        self._window = limit.window_seconds * 1.02 + 0.05
-
-    def allowed(self, key: str) -> int:
-        return self._learned.get(key, self.limit.requests)
-
-    def acquire(self, key: str, *, max_wait: float = MAX_LIMITER_WAIT_SECONDS, beat=None) -> list[float]:
-        """Take one call of ``key``'s window, waiting (and heartbeating) up to ``max_wait``, else
-        :class:`LimitWait`; the call's slot, for :meth:`answered`."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                window = self._windows.setdefault(key, [])
-                window[:] = [slot for slot in window if slot[0] > now - self._window]
-                wait = max(0.0, self._held_until.get(key, 0.0) - now)
-                if not wait and len(window) >= self.allowed(key):
-                    wait = min(slot[0] for slot in window) + self._window - now
-                if wait <= 0:
-                    slot = [now]
-                    window.append(slot)
-                    return slot
-            if waited + wait > max_wait:
-                raise LimitWait(wait)
-            step = min(wait, 1.0)
-            self._sleep(step)
-            waited += step
-            if beat is not None:
-                beat()
-
-    def answered(self, slot: list[float]) -> None:
-        """The call's answer arrived: it stays in the window from now."""
-        with self._lock:
-            slot[0] = max(slot[0], self._clock())
-
-    def refused(self, key: str, retry_after: float) -> None:
-        """The ERP answered 429: hold the company's calls for ``retry_after`` and learn its smaller limit."""
-        with self._lock:
-            now = self._clock()
-            self._held_until[key] = max(self._held_until.get(key, 0.0), now + retry_after)
-            counted = len(self._windows.get(key, ()))
-            if 0 < counted - 1 < self.allowed(key):
-                self._learned[key] = counted - 1
-
-
 class _TimedCache:
     """Answers worth keeping a little while (found products, customers, tax catalogs); thread-safe."""
 
@@ -438,29 +361,11 @@ def _final(failure: ApplicationError) -> ApplicationError:
     return ApplicationError(failure.message, *failure.details, type=failure.type, non_retryable=True)
 
 
-@contextmanager
-def _beating(every_seconds: float = BEAT_EVERY_SECONDS) -> Iterator[None]:
-    """Heartbeat every ``every_seconds`` while a blocking call runs, from a small thread; unlike
-    :func:`habilita.activities.heartbeat.beating` no beat at the start, so the many quick attempts (a read,
-    a lookup in the cache) cost the server nothing, and a worker killed mid-call is noticed within the
-    workflow's ``heartbeat_timeout``."""
-    if not activity.in_activity():
-        yield
-        return
-    context = contextvars.copy_context()
-    done = threading.Event()
-
-    def beat() -> None:
-        while not done.wait(every_seconds):
-            context.run(activity.heartbeat)
-
-    ticker = threading.Thread(target=beat, name="order-activity-heartbeat", daemon=True)
-    ticker.start()
-    try:
-        yield
-    finally:
-        done.set()
-        ticker.join()
+def _beating() -> AbstractContextManager:
+    """Heartbeats while a blocking call runs, none at its start: the many quick attempts (a read, a lookup in
+    the cache) cost the server nothing, and a worker killed mid-call is noticed within the workflow's
+    ``heartbeat_timeout``."""
+    return beating(BEAT_EVERY_SECONDS, at_start=False)
 
 
 def _refusal(message: Message, kind: str, *, retryable: bool = False, delay: float | None = None) -> ApplicationError:

@@ -26,11 +26,11 @@ from habilita.console.forms import CsrfForm
 from habilita.console.messages import refusal_reason, say
 from habilita.console.processes import page_data
 from habilita.console.processes.labels import action_label, field_label
-from habilita.console.processes.operations import Refusal, query_status, send_update, start_process
-from habilita.console.processes.step_forms import UploadRefused, build_input, form_class, resolution_choices
+from habilita.console.processes.operations import Refusal, query_status, start_process
+from habilita.console.processes.step_forms import form_class, resolution_choices
 from habilita.console.speech import words
 from habilita.console.views.home import search_companies
-from habilita.console.views.process_page import audit_reason, refusal_text, show_refusal
+from habilita.console.views.process_page import REFUSED, audit_reason, refusal_text, send_step
 from habilita.inputs.identifiers import whole_number
 from habilita.messages import Message, Problem
 from habilita.messages.stored import as_text, from_text
@@ -247,16 +247,8 @@ class ChannelsView(RoleGuarded, BaseView):
             return redirect(url_for(".page", workflow_id=workflow_id))
         offered = resolution_choices([query_status(console().bridge, console().settings, CHANNELS, workflow_id)])
         form = form_class(action, offered)(submitted_data(action_name))
-        if not form.validate():
-            audit(action_name, "process", workflow_id, outcome="refused", reason=why("audit.form_invalid"))
-            return self.page(workflow_id, submitted={action.name: form}, tab=tab)
-        try:
-            data = build_input(action, form, request.files, actor(), workflow_id=workflow_id)
-            answer = send_update(console().bridge, console().settings, workflow_id, action, data)
-        except (UploadRefused, Refusal) as error:
-            refusal = error.refusal() if isinstance(error, UploadRefused) else error
-            audit(action_name, "process", workflow_id, outcome="refused", reason=audit_reason(refusal))
-            show_refusal(form, refusal)
+        answer = send_step(action, form, workflow_id)
+        if answer is REFUSED:
             return self.page(workflow_id, submitted={action.name: form}, tab=tab)
         if isinstance(answer, StillWorking):
             audit(action_name, "process", workflow_id, outcome="accepted", payload={"action": action_name, "step": step})

@@ -117,6 +117,25 @@ def refusal_text(refusal: Refusal) -> str:
     return refusal.message  # Temporal's own words (a failure that is not a refusal), shown as they are
 
 
+REFUSED = object()  # what send_step returns for a refused form (an update may itself answer None)
+
+
+def send_step(action: Action, form, workflow_id: str):
+    """A step's form sent to its workflow as the action's update: the update's answer, or ``REFUSED`` once
+    the refusal is audited and shown at the form's fields (the caller draws the form again)."""
+    if not form.validate():
+        audit(action.name, "process", workflow_id, outcome="refused", reason=why("audit.form_invalid"))
+        return REFUSED
+    try:
+        data = build_input(action, form, request.files, actor(), workflow_id=workflow_id)
+        return send_update(console().bridge, console().settings, workflow_id, action, data)
+    except (UploadRefused, Refusal) as error:
+        refusal = error.refusal() if isinstance(error, UploadRefused) else error
+        audit(action.name, "process", workflow_id, outcome="refused", reason=audit_reason(refusal))
+        show_refusal(form, refusal)
+        return REFUSED
+
+
 def audit_reason(refusal: Refusal) -> str:
     """What the audit log keeps of a refusal: its problems (rendered when shown), else Temporal's words."""
     return refusal_reason(refusal.problems) if refusal.problems else refusal.message
@@ -183,16 +202,8 @@ class ProcessPageView(RoleGuarded, BaseView):
             return redirect(url_for(".page", workflow_id=page_id))
         offered = resolution_choices([query_status(console().bridge, console().settings, kind, workflow_id)])
         form = form_class(action, offered)(request.form)
-        if not form.validate():
-            audit(action_name, "process", workflow_id, outcome="refused", reason=why("audit.form_invalid"))
-            return self.page(page_id, submitted={action.name: form})
-        try:
-            data = build_input(action, form, request.files, actor(), workflow_id=workflow_id)
-            answer = send_update(console().bridge, console().settings, workflow_id, action, data)
-        except (UploadRefused, Refusal) as error:
-            refusal = error.refusal() if isinstance(error, UploadRefused) else error
-            audit(action_name, "process", workflow_id, outcome="refused", reason=audit_reason(refusal))
-            show_refusal(form, refusal)
+        answer = send_step(action, form, workflow_id)
+        if answer is REFUSED:
             return self.page(page_id, submitted={action.name: form})
         if isinstance(answer, StillWorking):
             # Recorded by the workflow, not yet done: no "Done" before it is.
