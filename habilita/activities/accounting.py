@@ -13,8 +13,9 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from habilita.accounting.charts import ChartAccount, ChartError, new_account, posting_problem, standard_chart
-from habilita.messages import Problem
+from habilita.messages import Message, Problem
 from habilita.messages.catalog import in_english
+from habilita.messages.stored import as_text
 from habilita.models import AuditEvent, Company, database_proxy, insert_in_batches, utcnow
 from habilita.models.accounting import Account, AccountingCompany, DefaultAccounts, IntegrationRequest
 
@@ -158,7 +159,8 @@ class AccountingActivities:
                         IntegrationRequest.requested_by: lookup.actor},
             ).execute()
             AuditEvent.record(actor=lookup.actor, action="accounting_request", target_type="process",
-                              target_id=lookup.workflow_id, detail=f"holder {label} {display} -> {ledger}",
+                              target_id=lookup.workflow_id, detail=as_text(Message("audit.holder_found", {
+                                  "kind": label, "tax_id": display, "company": str(ledger)})),
                               source_key=f"{lookup.workflow_id}:request")
         return HolderFound(ledger.id, ledger.name, ledger.display_tax_id)
 
@@ -197,7 +199,8 @@ class AccountingActivities:
             ledger.save()
             seed_chart(ledger)
             AuditEvent.record(actor=acceptance.actor, action="accounting_accept", target_type="process",
-                              target_id=acceptance.workflow_id, detail=f"integrated: {ledger}",
+                              target_id=acceptance.workflow_id,
+                              detail=as_text(Message("audit.integrated", {"company": str(ledger)})),
                               source_key=f"{acceptance.workflow_id}:accept")
         return ChartSnapshot(ledger.id, ledger.country, list(chart_of(ledger.id).values()))
 

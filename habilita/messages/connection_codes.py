@@ -37,6 +37,10 @@ CONNECTION_EVENTS: dict[str, str] = {
     "channels.stop_rate_limited": N_("the ERP keeps answering that the company's requests a minute are used up"),
     "audit.channel_credentials": N_("%(name)s: API user %(user)s, NIT %(nit)s"),
     "audit.channel_settings": N_("settings version %(version)s saved"),
+}
+
+# The connection's activities, as support's queue and the timeline name them.
+CONNECTION_ACTIVITIES: dict[str, str] = {
     "activity.open_connection": N_("opening of the channel connection"),
     "activity.check_credentials": N_("check of the ERP credentials"),
     "activity.load_catalogs": N_("reading of the ERP's catalogs"),

@@ -154,6 +154,8 @@ DETAILS: dict[str, str] = {
     "audit.test_set_answer": N_("test set %(test_set)s: %(answer)s"),
     "audit.certificate_of": N_("certificate of NIT %(nit)s"),
     "audit.process_for": N_("%(process)s for %(tax_id)s"),
+    "audit.holder_found": N_("holder %(kind)s %(tax_id)s: %(company)s"),
+    "audit.integrated": N_("integrated with %(company)s"),
     # Why the console refused a person (the audit row's reason).
     "audit.role_read_only": N_("the role reads only here"),
     "audit.role_cannot_read": N_("the role may not open this page"),

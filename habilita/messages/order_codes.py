@@ -74,4 +74,17 @@ ORDER_STATE_WORDS: dict[str, str] = {
     "order_state.skipped": N_("skipped"),
 }
 
+# The order side's activities, as support's queue and the timeline name them.
+ORDER_ACTIVITIES: dict[str, str] = {
+    "activity.fetch_order": N_("reading of the order at the marketplace"),
+    "activity.read_settings": N_("reading of the connection's settings in force"),
+    "activity.match_products": N_("search of the order's products in the ERP"),
+    "activity.create_invoice": N_("creation of the invoice in the ERP"),
+    "activity.record_order": N_("recording of where the order stands"),
+    "activity.count_notifications": N_("count of the order's notifications"),
+    "activity.set_sku_overrides": N_("recording of the ERP codes a person set"),
+    "activity.stop_invoicing": N_("stopping of the connection's automatic invoicing"),
+    "activity.reconcile_round": N_("reading of the marketplace's recent orders and missed notifications"),
+}
+
 ORDER_EVENTS: dict[str, str] = {**HUB_STATE_WORDS, **ORDER_REASONS, **ORDER_STATE_WORDS}

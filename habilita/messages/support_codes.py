@@ -7,6 +7,8 @@ holds the words of Temporal or of a failure, shown as they are.
 from __future__ import annotations
 
 from . import N_, Message
+from .connection_codes import CONNECTION_ACTIVITIES
+from .order_codes import ORDER_ACTIVITIES
 
 
 # What a support action did, or why it was refused (habilita.support.actions.ActionResult).
@@ -66,6 +68,8 @@ ACTIVITIES: dict[str, str] = {
     "activity.send_batch": N_("sending of the test-set batch to DIAN"),
     "activity.sign_support_document": N_("signing of the support document"),
     "activity.tally_range": N_("count of the range's documents"),
+    **CONNECTION_ACTIVITIES,
+    **ORDER_ACTIVITIES,
 }
 
 

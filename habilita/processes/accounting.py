@@ -46,6 +46,7 @@ ACCOUNTING = ProcessDeclaration(
                    tax_id_options={"--holder": ("holder_tax_id", "holder_check_digit")},
                    help="Step 1: request the integration with the contract holder's NIT/RUT and check digit."),
             Action(AccountingIntegration.hide_accounting_company, HideAccountingCompany, "hide-company",
+                   offered_when="duplicates",
                    help="Hide one of the accounting companies that share the holder's tax id."),
         )),
         Step(P3.ACCEPT, N_("Acceptance"), "staff", (

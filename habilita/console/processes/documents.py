@@ -70,10 +70,16 @@ def certificates_of(workflow_id: str) -> list[CertificateFacts]:
 
 
 def _facts(row: SigningCertificate, *, lent: bool) -> CertificateFacts:
-    issuer = x509.load_pem_x509_certificate(row.cert_pem.encode()).issuer
-    names = issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return CertificateFacts(lent=lent, holder=row.subject, issuer=names[0].value if names else issuer.rfc4514_string(),
+    certificate = x509.load_pem_x509_certificate(row.cert_pem.encode())
+    return CertificateFacts(lent=lent, holder=common_name(certificate.subject) or row.subject,
+                            issuer=common_name(certificate.issuer) or certificate.issuer.rfc4514_string(),
                             serial_number=row.serial_number, not_before=row.not_before, not_after=row.not_after)
+
+
+def common_name(name: x509.Name) -> str:
+    """A certificate name's CN (the company's or the CA's name), or "" when it has none."""
+    names = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else ""
 
 
 def files_of(workflow_id: str) -> list[Document]:

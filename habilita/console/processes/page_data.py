@@ -53,7 +53,9 @@ def history(workflow_id: str, limit: int = 200) -> list[AuditEvent]:
 
 # Internals a person does not need (the letter itself is listed under documents).
 HIDDEN_FACTS = ("step", "status", "waiting_on", "active_workflow_id", "letter", "stored_file_id", "sha256",
-                "warning", "resolutions", "offers")  # resolutions, offers: choices in the step's forms
+                "warning", "resolutions", "offers",  # resolutions, offers: choices in the step's forms
+                "accounting_company_id", "current_sync_id",  # shown by its name; the sync's workflow id
+                "rejections")  # DIAN's answers, document by document, have their own table
 
 
 def warning_of(status) -> Message | None:
