@@ -125,6 +125,12 @@ def seed_demo() -> None:
     settings = load_settings()
     open_db(settings)
     password = seed_admin()
+    if password:
+        # The password goes to a file only the owner reads, never to the stack's output (a log).
+        path = settings.var_dir / "initial-admin-password"
+        replace_private(path, (password + "\n").encode())
+        banner = f"first admin: admin@habilita.local  password in {path}  (change it at first login)"
+        click.echo("[seed] " + "*" * len(banner) + "\n[seed] " + banner + "\n[seed] " + "*" * len(banner))
     companies = seed_companies()
 
     async def run() -> None:
@@ -138,12 +144,6 @@ def seed_demo() -> None:
 
     asyncio.run(run())
     click.echo(f"[seed] {len(companies)} demo companies and their processes are in place")
-    if password:
-        # The password goes to a file only the owner reads, never to the stack's output (a log).
-        path = settings.var_dir / "initial-admin-password"
-        replace_private(path, (password + "\n").encode())
-        banner = f"first admin: admin@habilita.local  password in {path}  (change it at first login)"
-        click.echo("[seed] " + "*" * len(banner) + "\n[seed] " + banner + "\n[seed] " + "*" * len(banner))
     # Everything is written and committed. Leave without interpreter
     # finalization: the Temporal client's native threads can still call into
     # Python while it tears down, which aborts the process ("PyGILState_Release

@@ -28,7 +28,7 @@ from habilita.workflows.channel_connection import ConfigureConnection, EnterCred
 
 DEMO_TAX_ID = "901555444"
 API_USER = "api@cafedelasierra.example.co"
-SELLER = "7001"  # the marketplace account the dev stack's simulator knows (devstack.DEMO_SELLER)
+SELLER = "7001"  # the demo seller's marketplace account: `habilita dev` gives the simulator its token
 SANTA_MARTA = "47001"
 # (code, name, barcode, price): what the ERP sells; ENVIO is the line a shipping cost is invoiced on.
 PRODUCTS = (
@@ -59,8 +59,8 @@ def demo_access_key(settings: Settings) -> str:
     return hmac.new(settings.secret_key.encode(), b"demo erp access key", hashlib.sha256).hexdigest()[:32]
 
 
-def seed_simulators(settings: Settings, company: Company) -> None:
-    """The ERP company, its API user and products, and the seller's orders (which notify the receiver)."""
+def seed_erp(settings: Settings, company: Company) -> None:
+    """The ERP company, its API user and its products."""
     erp = settings.erp_url
     answer = requests.post(f"{erp}/_admin/companies", timeout=10, json={
         "nit": company.tax_id, "name": company.legal_name, "username": API_USER,
@@ -70,6 +70,10 @@ def seed_simulators(settings: Settings, company: Company) -> None:
     requests.post(f"{erp}/_admin/companies/{company.tax_id}/products", json={"products": [
         {"code": code, "name": name, "barcode": barcode, "price": price} for code, name, barcode, price in PRODUCTS]},
                   timeout=10).raise_for_status()
+
+
+def seed_orders(settings: Settings) -> None:
+    """The seller's orders, each notified to the receiver once (an order already invoiced stays so)."""
     for order_id, status, items in ORDERS:
         answer = requests.post(f"{settings.marketplace_url}/_admin/orders", timeout=10, json={
             "seller_id": SELLER, "order_id": order_id, "status": status, "notify": 1,
@@ -85,12 +89,13 @@ async def seed_channels_demo(client: Client, settings: Settings) -> ChannelsDemo
     company = Company.get_or_none((Company.country == "CO") & (Company.tax_id == DEMO_TAX_ID))
     if company is None:
         return None
-    seed_simulators(settings, company)
+    seed_erp(settings, company)
     processes = ProcessClient(client, task_queue=settings.task_queue)
     workflow_id = CHANNELS.workflow_id(company)
     if ProcessRecord.get_or_none(ProcessRecord.workflow_id == workflow_id) is None:
         await processes.start(CHANNELS, company, actor="demo", settings=settings)
         await _connect(processes, workflow_id, company, settings)
+    seed_orders(settings)  # once connected: their notifications reach the connection's order workflows
     return ChannelsDemo(workflow_id, len(ORDERS))
 
 

@@ -26,6 +26,7 @@ import secrets
 
 import requests
 
+from habilita.demo.channels import SELLER as DEMO_SELLER
 from habilita.settings import Settings
 
 from .devserver import DevServerConfig, temporal_binary
@@ -35,10 +36,6 @@ STOP_GRACE_SECONDS = 15
 # STABLE_SECONDS before dying starts over at the first.
 RESTART_BACKOFF_SECONDS = (1, 2, 4, 8, 15, 30)
 STABLE_SECONDS = 60
-
-
-# The marketplace account of the demo company's sales channel.
-DEMO_SELLER = "7001"
 
 
 class DevStackError(RuntimeError):
@@ -152,7 +149,8 @@ class DevStack:
             children.append(Child("marketplace-sim", [
                 python, "-m", "habilita.simulators.marketplace", "--port", str(self.marketplace_port),
                 "--notify-url", f"http://127.0.0.1:{self.receiver_port}/notifications",
-                "--dev-seller", DEMO_SELLER, "--dev-token", self.marketplace_token], self.marketplace_port))
+                "--dev-seller", DEMO_SELLER, "--dev-token", self.marketplace_token,
+                "--application-id", self.settings.marketplace_app_id], self.marketplace_port))
         # The receiver before the worker: the demo seeding (once the worker runs) makes the marketplace notify.
         children.append(Child("receiver", [python, "-m", "habilita.receiver", "--port", str(self.receiver_port)],
                               self.receiver_port))

@@ -80,6 +80,7 @@ def stack_env(tmp_path):
         "HABILITA_VAR": str(tmp_path / "var"),
         "TEMPORAL_DEV_PORT": str(free_port()), "TEMPORAL_DEV_UI_PORT": str(free_port()),
         "ADMIN_PORT": str(free_port()), "DIAN_SIM_PORT": str(free_port()), "BILLING_SIM_PORT": str(free_port()),
+        "ERP_SIM_PORT": str(free_port()), "MARKETPLACE_SIM_PORT": str(free_port()), "RECEIVER_PORT": str(free_port()),
     })
     env.pop("DATABASE_URL", None)
     return env
