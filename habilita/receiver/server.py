@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import CancelledError as FutureCancelled
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import timedelta
@@ -155,7 +156,7 @@ class NotificationReceiver:
                 company_tax_id=listener.company_tax_id, order_id=order_id,
                 notice=OrderNotified(source="notification", received=notice.received),
                 rpc_timeout=timedelta(seconds=self.temporal_seconds)), seconds=self.temporal_seconds)
-        except (TimeoutError, ConnectionError, RPCError, asyncio.CancelledError) as exc:
+        except (TimeoutError, ConnectionError, RPCError, asyncio.CancelledError, FutureCancelled) as exc:
             log.warning("order %s of seller %s not handed to Temporal after %.3f s: %s", order_id, notice.user_id,
                         time.monotonic() - started, type(exc).__name__)
             return self._count("unavailable", 503, {"error": "unavailable", "message": "try again later"})

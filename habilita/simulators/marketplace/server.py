@@ -114,9 +114,7 @@ def make_handler(marketplace: Marketplace) -> type[BaseHTTPRequestHandler]:
                 if parts == ["missed_feeds"]:
                     return self._missed
                 if parts == ["_admin", "notifications"]:
-                    return lambda _p, _q: (200, {"notifications": [r.admin_entry() for r in
-                                                                   marketplace.notifications()],
-                                                 "pending": marketplace.pending()})
+                    return lambda _p, _q: _delivery_answer(marketplace)
                 if parts == ["_admin", "notify-url"]:
                     return lambda _p, _q: (200, {"url": marketplace.notify_url})
                 if len(parts) == 3 and parts[:2] == ["_admin", "orders"]:
@@ -319,3 +317,8 @@ def _moment(source: dict, name: str) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         raise MarketplaceError(f"{name}={text!r} is not an ISO 8601 time with a zone (e.g. 2024-05-02T10:00:00-05:00)")
     return moment
+
+
+def _delivery_answer(marketplace) -> tuple[int, dict]:
+    records, pending = marketplace.delivery_state()
+    return 200, {"notifications": [r.admin_entry() for r in records], "pending": pending}

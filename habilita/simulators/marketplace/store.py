@@ -329,15 +329,21 @@ class Marketplace:
 
     def notifications(self) -> list[NotificationRecord]:
         """Every notification with its delivery state (admin/tests)."""
-        with self._lock:
-            return sorted((copy.copy(r) for r in self._notifications.values()), key=lambda r: (r.received, r.id))
+        return self.delivery_state()[0]
 
     def pending(self) -> int:
         """Notifications still queued or in flight (a test waits for 0)."""
+        return self.delivery_state()[1]
+
+    def delivery_state(self) -> tuple[list[NotificationRecord], int]:
+        """Every notification and how many are still queued or in flight, read at one moment: a list said
+        to be settled holds no delivery in flight."""
         with self._lock:
             queued = {entry[2] for entry in self._queue}
-            return sum(1 for r in self._notifications.values()
-                       if not r.acknowledged and not r.held and (r.in_flight or r.id in queued))
+            pending = sum(1 for r in self._notifications.values()
+                          if not r.acknowledged and not r.held and (r.in_flight or r.id in queued))
+            return sorted((copy.copy(r) for r in self._notifications.values()),
+                          key=lambda r: (r.received, r.id)), pending
 
 
 def check_seller(seller_id) -> str:
