@@ -11,20 +11,8 @@ import click
 from habilita.processes import ACCOUNTING, ACCOUNTING_SYNC
 from habilita.processes.refusals import WRONG_STEP, Refusal
 
-from .common import load, run_with_processes, show
+from .common import COMPANY_HELP, add_start_command, company_of, load, run_with_processes, show
 from .steps import step_commands
-
-ACTOR = click.option("--actor", required=True, help="Who acts (e-mail), recorded in the audit log.")
-COMPANY_HELP = "The company's NIT/RUT, without check digit."
-
-
-def company_of(tax_id: str):
-    from habilita.models import Company
-
-    company = Company.get_or_none(Company.tax_id == tax_id.replace(".", "").split("-")[0])
-    if company is None:
-        raise click.ClickException(f"no company with tax id {tax_id}")
-    return company
 
 
 async def _workflow_of(processes, settings, tax_id: str, owner) -> str:
@@ -50,16 +38,8 @@ for _command in step_commands((ACCOUNTING, ACCOUNTING_SYNC),
     accounting_group.add_command(_command)
 
 
-@accounting_group.command("start")
-@click.option("--company", "tax_id", required=True, help=COMPANY_HELP)
-@ACTOR
-def start(tax_id: str, actor: str) -> None:
-    """Start the integration process for the company (or show the one running)."""
-    settings = load()
-    company = company_of(tax_id)
-    handle = run_with_processes(settings, lambda processes: processes.start(
-        ACCOUNTING, company, actor=actor, settings=settings))
-    click.echo(f"workflow_id: {handle.id}")
+add_start_command(accounting_group, ACCOUNTING,
+                  "Start the integration process for the company (or show the one running).")
 
 
 @accounting_group.command("status")

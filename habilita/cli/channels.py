@@ -11,8 +11,7 @@ import click
 
 from habilita.processes import CHANNELS
 
-from .accounting import ACTOR, COMPANY_HELP, company_of
-from .common import load, run_with_processes, show
+from .common import COMPANY_HELP, add_start_command, company_of, load, run_with_processes, show
 from .steps import step_commands
 
 
@@ -32,16 +31,8 @@ for _command in step_commands((CHANNELS,), target=click.Option(["--company", "ta
     channels_group.add_command(_command)
 
 
-@channels_group.command("start")
-@click.option("--company", "tax_id", required=True, help=COMPANY_HELP)
-@ACTOR
-def start(tax_id: str, actor: str) -> None:
-    """Start the connection process for the company (or show the one running)."""
-    settings = load()
-    company = company_of(tax_id)
-    handle = run_with_processes(settings, lambda processes: processes.start(
-        CHANNELS, company, actor=actor, settings=settings))
-    click.echo(f"workflow_id: {handle.id}")
+add_start_command(channels_group, CHANNELS,
+                  "Start the connection process for the company (or show the one running).")
 
 
 @channels_group.command("status")

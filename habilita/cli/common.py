@@ -97,3 +97,32 @@ def show(settings: Settings, value, prefix: str = "") -> None:
                 click.echo(f"{prefix}{key}: {item}")
     elif value is not None:
         click.echo(f"{prefix}{value}")
+
+
+# The company-named processes (`habilita accounting`, `habilita channels`): who acts, which company, and their start.
+ACTOR = click.option("--actor", required=True, help="Who acts (e-mail), recorded in the audit log.")
+COMPANY_HELP = "The company's NIT/RUT, without check digit."
+
+
+def company_of(tax_id: str):
+    from habilita.models import Company
+
+    company = Company.get_or_none(Company.tax_id == tax_id.replace(".", "").split("-")[0])
+    if company is None:
+        raise click.ClickException(f"no company with tax id {tax_id}")
+    return company
+
+
+def add_start_command(group: click.Group, declaration, help_text: str) -> None:
+    """``GROUP start --company NIT --actor A``: start ``declaration`` for the company (or show the one running)."""
+
+    @group.command("start", help=help_text)
+    @click.option("--company", "tax_id", required=True, help=COMPANY_HELP)
+    @ACTOR
+    def start(tax_id: str, actor: str) -> None:
+        settings = load()
+        company = company_of(tax_id)
+        handle = run_with_processes(settings, lambda processes: processes.start(
+            declaration, company, actor=actor, settings=settings))
+        click.echo(f"workflow_id: {handle.id}")
+

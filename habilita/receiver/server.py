@@ -44,6 +44,7 @@ from habilita.activities.channel_orders import (
 )
 from habilita.channels.invoicing import order_workflow_id
 from habilita.channels.orders import ORDERS_TOPIC, OrderDataError, parse_notification
+from habilita.json_http import send_json
 from habilita.models import ChannelConnection, Company, database_proxy
 
 log = logging.getLogger(__name__)
@@ -206,12 +207,7 @@ def make_handler(receiver: NotificationReceiver) -> type[BaseHTTPRequestHandler]
             self._answer(404, {"error": "not_found"})
 
         def _answer(self, status: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, body)
 
         def log_message(self, format: str, *args) -> None:
             log.debug("%s %s", self.address_string(), format % args)  # the request line only, never headers

@@ -11,6 +11,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from habilita.json_http import send_json
+
 from .ledger import BillingError, Ledger
 
 
@@ -50,12 +52,7 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
             return [p for p in self.path.split("?", 1)[0].split("/") if p]
 
         def _answer(self, status: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, body)
 
         def log_message(self, format: str, *args) -> None:
             pass  # the dev launcher and tests do not want a line per request

@@ -33,6 +33,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from habilita.json_http import send_body
+
 from . import invoicing
 from .errors import ApiError
 from .store import ErpState, public_invoice
@@ -249,16 +251,10 @@ def make_handler(state: ErpState) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, status: int, body, headers: dict[str, str]) -> None:
             if isinstance(body, bytes):
-                data, kind = body, "application/xml"
+                send_body(self, status, body, "application/xml", headers)
             else:
-                data, kind = json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8"
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+                send_body(self, status, json.dumps(body, ensure_ascii=False).encode(),
+                          "application/json; charset=utf-8", headers)
 
         def log_message(self, format: str, *args) -> None:
             pass  # the dev launcher and tests do not want a line per request

@@ -37,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from habilita.channels.orders import check_id
+from habilita.json_http import send_json
 
 from .dispatcher import DeliveryPolicy, Dispatcher
 from .shape import order_from_spec, order_json
@@ -262,12 +263,7 @@ def make_handler(marketplace: Marketplace) -> type[BaseHTTPRequestHandler]:
             return body
 
         def _answer(self, status: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, body)
 
         def log_message(self, format: str, *args) -> None:
             pass  # the dev launcher and tests do not want a line per request
