@@ -10,6 +10,9 @@ import datetime as dt
 
 import peewee
 from playhouse.db_url import connect as connect_url
+from playhouse.db_url import parse as parse_url
+
+from habilita.models.sqlite_writes import OneWriterSqliteDatabase
 
 database_proxy = peewee.DatabaseProxy()
 
@@ -24,7 +27,7 @@ SQLITE_PRAGMAS = {
 
 def utcnow() -> dt.datetime:
     """Naive UTC now: what every timestamp column stores."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class BaseModel(peewee.Model):
@@ -58,9 +61,10 @@ def insert_in_batches(model: type[peewee.Model], rows, *, size: int, fields=None
 
 
 def connect(url: str) -> peewee.Database:
-    """Open the database at ``url`` and bind every model to it."""
-    if url.startswith("sqlite"):
-        db = connect_url(url, pragmas=SQLITE_PRAGMAS)
+    """Open the database at ``url`` and bind every model to it (on SQLite, the writers of this
+    process take turns: :mod:`habilita.models.sqlite_writes`)."""
+    if url.startswith("sqlite:"):
+        db = OneWriterSqliteDatabase(**parse_url(url), pragmas=SQLITE_PRAGMAS)
     else:
         db = connect_url(url)
     database_proxy.initialize(db)
