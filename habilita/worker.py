@@ -4,7 +4,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import socket
-from typing import Sequence
+from collections.abc import Sequence
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -20,7 +20,6 @@ from habilita.workflows.registry import WORKFLOWS
 
 from .settings import Settings
 
-
 # Workflow runs the worker keeps in memory between their tasks (Temporal's sticky cache). A run waiting on a
 # person needs no memory, only its timer on the server: past this many, the least recently used runs are let
 # go and a step sent to one replays its history first (milliseconds, with the sandbox imported once).
@@ -30,6 +29,10 @@ MAX_CACHED_WORKFLOWS = 2_000
 # and one worker would hoard work that another worker on the same task queue could be running.
 ACTIVITY_SLOTS = 32
 LOCAL_ACTIVITY_SLOTS = 16
+# Payloads stored outside the history, fetched or stored at once per workflow task: habilita stores none, and
+# with more than one Temporal's worker wraps every payload of every task in an asyncio task of its own to
+# bound that concurrency (a tenth of the worker's CPU on the enablement bench, for nothing).
+EXTERNAL_STORAGE_CONCURRENCY = 1
 
 
 def build_activities(settings: Settings, client: Client | None = None) -> list:
@@ -67,6 +70,7 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
         interceptors=[ActivityHealth()],
         workflow_runner=workflow_runner(),
         max_cached_workflows=MAX_CACHED_WORKFLOWS,
+        max_workflow_task_external_storage_concurrency=EXTERNAL_STORAGE_CONCURRENCY,
         identity=worker_identity(),
     )
 

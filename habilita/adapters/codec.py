@@ -5,11 +5,12 @@ payloads; the codec keeps them out of the server's storage in clear.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter, PayloadCodec
 
+from .payload_types import PayloadConverter
 from .secrets_box import SecretBox
 
 ENCODING = b"binary/habilita-aesgcm"
@@ -38,5 +39,7 @@ class EncryptionCodec(PayloadCodec):
 
 
 def data_converter(encryption_key: str) -> DataConverter:
-    """The data converter every client and worker of habilita uses."""
-    return DataConverter(payload_codec=EncryptionCodec(SecretBox(encryption_key)))
+    """The data converter every client and worker of habilita uses: payloads encrypted, dataclasses read
+    with their annotations evaluated once (:mod:`habilita.adapters.payload_types`)."""
+    return DataConverter(payload_converter_class=PayloadConverter,
+                         payload_codec=EncryptionCodec(SecretBox(encryption_key)))
