@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
+from peewee import EXCLUDED
 from temporalio import activity
 
 from habilita.messages import Message
 from habilita.messages.stored import as_text
-from habilita.models import AuditEvent, Company, ProcessRecord, database_proxy
+from habilita.models import AuditEvent, Company, ProcessRecord
 from habilita.models.process import RETRY_CLEARED
 from habilita.states import ENDED
-
 
 
 @dataclass(frozen=True)
@@ -50,28 +50,31 @@ class AuditEntry:
 class ProcessActivities:
     @activity.defn
     def project(self, snapshot: ProcessSnapshot) -> None:
-        """Upsert the ``ProcessRecord`` unless a newer version is stored."""
+        """Upsert the ``ProcessRecord`` unless a newer version is stored.
+
+        One statement (an insert that updates the row it finds, when older), so the write takes the
+        database's write lock once, briefly, with no transaction around a read and a write.
+        """
         values = {
-            "run_id": snapshot.run_id,
-            "process_type": snapshot.process_type,
-            "company": snapshot.company_id if snapshot.company_id and Company.get_or_none(id=snapshot.company_id) else None,
-            "current_step": snapshot.step,
-            "status": snapshot.status,
-            "waiting_on": snapshot.waiting_on,
-            "step_entered_at": snapshot.step_entered_at.replace(tzinfo=None),
-            "last_error": snapshot.last_error,
-            "version": snapshot.version,
-            "updated_at": activity.info().current_attempt_scheduled_time.replace(tzinfo=None),
-            "completed_at": snapshot.step_entered_at.replace(tzinfo=None) if snapshot.status in ENDED else None,
+            ProcessRecord.run_id: snapshot.run_id,
+            ProcessRecord.process_type: snapshot.process_type,
+            ProcessRecord.company: snapshot.company_id if snapshot.company_id and Company.get_or_none(
+                id=snapshot.company_id) else None,
+            ProcessRecord.current_step: snapshot.step,
+            ProcessRecord.status: snapshot.status,
+            ProcessRecord.waiting_on: snapshot.waiting_on,
+            ProcessRecord.step_entered_at: snapshot.step_entered_at.replace(tzinfo=None),
+            ProcessRecord.last_error: snapshot.last_error,
+            ProcessRecord.version: snapshot.version,
+            ProcessRecord.updated_at: activity.info().current_attempt_scheduled_time.replace(tzinfo=None),
+            ProcessRecord.completed_at: snapshot.step_entered_at.replace(tzinfo=None) if snapshot.status in ENDED else None,
         }
-        with database_proxy.atomic():
-            updated = (ProcessRecord.update(**values, **_retry_kept_unless_moved(snapshot))
-                       .where((ProcessRecord.workflow_id == snapshot.workflow_id)
-                              & (ProcessRecord.version < snapshot.version))
-                       .execute())
-            if not updated and not ProcessRecord.select().where(
-                    ProcessRecord.workflow_id == snapshot.workflow_id).exists():
-                ProcessRecord.create(workflow_id=snapshot.workflow_id, **values)
+        (ProcessRecord.insert({ProcessRecord.workflow_id: snapshot.workflow_id, **values})
+         .on_conflict(conflict_target=[ProcessRecord.workflow_id],
+                      update={**{field: getattr(EXCLUDED, field.column_name) for field in values},
+                              **_retry_kept_unless_moved(snapshot)},
+                      where=ProcessRecord.version < EXCLUDED.version)
+         .execute())
 
     @activity.defn
     def record_audit(self, entry: AuditEntry) -> None:
@@ -88,8 +91,8 @@ class ProcessActivities:
 
 def _retry_kept_unless_moved(snapshot: ProcessSnapshot) -> dict:
     """Keep the retry state while the process stays in its step; clear it once it moves on or ends
-    (a reset that drops a retrying activity leaves nothing behind)."""
+    (a reset that drops a retrying activity leaves nothing behind). Read against the stored row."""
     if snapshot.status in ENDED:
-        return {field.name: cleared for field, cleared in RETRY_CLEARED.items()}
+        return dict(RETRY_CLEARED)
     same_step = ProcessRecord.current_step == snapshot.step
-    return {field.name: peewee.Case(None, [(same_step, field)], cleared) for field, cleared in RETRY_CLEARED.items()}
+    return {field: peewee.Case(None, [(same_step, field)], cleared) for field, cleared in RETRY_CLEARED.items()}

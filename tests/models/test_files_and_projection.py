@@ -60,3 +60,32 @@ def test_the_projection_keeps_the_newest_version_and_only_existing_companies(db,
     assert (newest.current_step, newest.status, newest.company_id) == ("done", "completed", company.id)
     assert newest.completed_at == newest.step_entered_at and newest.started_at == first.started_at
     assert ProcessRecord.select().count() == 1
+
+
+def test_the_projection_keeps_a_retry_while_the_step_stays_and_clears_it_once_it_moves_or_ends(db):
+    from datetime import datetime
+
+    from temporalio.testing import ActivityEnvironment
+
+    from habilita.activities.process import ProcessActivities
+    from habilita.models import ProcessRecord
+
+    project, activities = ActivityEnvironment().run, ProcessActivities()
+
+    def retrying() -> tuple:
+        record = ProcessRecord.get_by_id("einvoicing-1")
+        return record.retrying_activity, record.retry_attempt, record.retry_error
+
+    def worker_writes_a_retry() -> None:
+        ProcessRecord.update(retrying_activity="notify", retry_attempt=3, retry_error="mail down",
+                             retrying_since=datetime(2026, 1, 2)).execute()
+
+    project(activities.project, _snapshot("v#0001"))
+    worker_writes_a_retry()
+    project(activities.project, _snapshot("v#0002", status="waiting"))
+    assert retrying() == ("notify", 3, "mail down"), "the same step keeps its retry"
+    project(activities.project, _snapshot("v#0003", step="certificate"))
+    assert retrying() == ("", 0, "") and ProcessRecord.get_by_id("einvoicing-1").retrying_since is None
+    worker_writes_a_retry()
+    project(activities.project, _snapshot("v#0004", step="certificate", status="failed"))
+    assert retrying() == ("", 0, ""), "an end clears it"
