@@ -24,6 +24,7 @@ writes) would slow that other thread down, not hang it. Other processes
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 
@@ -38,9 +39,10 @@ _locks_guard = threading.Lock()
 
 
 def write_lock_for(database: str) -> threading.Lock:
-    """The one lock of every connection of this process to the file ``database``."""
+    """The one lock of every connection of this process to the file ``database`` (however it is named)."""
+    key = database if database.startswith((":memory:", "file:")) else os.path.realpath(database)
     with _locks_guard:
-        return _locks.setdefault(database, threading.Lock())
+        return _locks.setdefault(key, threading.Lock())
 
 
 class OneWriterSqliteDatabase(peewee.SqliteDatabase):
