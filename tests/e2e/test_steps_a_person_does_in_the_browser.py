@@ -51,6 +51,17 @@ async def until_shown(page: Page, selector: str, text: str, seconds: float = 60)
     raise AssertionError(f"{selector} never showed {text!r}; the processes stand at {stands}")
 
 
+async def until_field(page: Page, label: str, seconds: float = 30) -> None:
+    """Reload the page until it asks for ``label``: a step carried out by a child is current in the parent
+    a moment before the child waits at its first form."""
+    for _ in range(int(seconds / 0.5)):
+        if await page.get_by_label(label, exact=True).count():
+            return
+        await asyncio.sleep(0.5)
+        await page.reload()
+    raise AssertionError(f"the page never asked for {label!r}")
+
+
 async def until_step(page: Page, words: str) -> None:
     """Until the current step of the stepper is the one called ``words``."""
     await until_shown(page, "li[aria-current='step'] .step-title", words)
@@ -181,6 +192,7 @@ async def test_the_company_buys_its_certificate(console_url, browser_page, scree
     await page.get_by_label("PIN del software").fill(registration["pin"])
     await page.get_by_role("button", name="Guardar el registro en la DIAN").click()
     await until_step(page, "Certificado digital")
+    await until_field(page, "Certificado")
     await screenshots(page, "choose-the-certificate")
 
     # Buy: "Certificado propio (lo compra la empresa)"; the process waits for the company's payment.
