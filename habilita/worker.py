@@ -31,7 +31,7 @@ ACTIVITY_SLOTS = 32
 LOCAL_ACTIVITY_SLOTS = 16
 # Payloads stored outside the history, fetched or stored at once per workflow task: habilita stores none, and
 # with more than one Temporal's worker wraps every payload of every task in an asyncio task of its own to
-# bound that concurrency (a tenth of the worker's CPU on the enablement bench, for nothing).
+# bound that concurrency, for nothing.
 EXTERNAL_STORAGE_CONCURRENCY = 1
 
 
