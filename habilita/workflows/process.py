@@ -7,9 +7,8 @@ same step.
 The projection runs as a local activity: a short, idempotent write of our own
 database, done by the worker inside the workflow task that enters the step,
 without a round trip through the server's task queue (half the activities of
-an enablement were projections). So does the audit entry a workflow writes as it
-acts, for the same reasons. Runs recorded before either change replay it as the
-regular activity it was then (``workflow.patched``).
+an enablement were projections). Runs recorded before that change replay it as
+the regular activity it was then (``workflow.patched``).
 """
 from __future__ import annotations
 
@@ -33,7 +32,6 @@ with workflow.unsafe.imports_passed_through():
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 LOCAL_PROJECTION = "projection-as-local-activity"
-LOCAL_AUDIT = "audit-as-local-activity"
 T = TypeVar("T")
 
 
@@ -135,12 +133,7 @@ class ProcessTracker:
                 summary=f"project step {s.step}")
 
     async def audit(self, entry: AuditEntry) -> None:
-        if workflow.patched(LOCAL_AUDIT):
-            await workflow.execute_local_activity_method(
-                ProcessActivities.record_audit, entry, start_to_close_timeout=PROJECTION_TIMEOUT,
-                retry_policy=PROJECTION_RETRY, summary=f"audit {entry.action}")
-        else:
-            await workflow.execute_activity_method(
-                ProcessActivities.record_audit, entry,
-                start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
-            )
+        await workflow.execute_activity_method(
+            ProcessActivities.record_audit, entry,
+            start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
+        )
