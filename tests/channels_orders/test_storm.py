@@ -36,6 +36,20 @@ def expected(entry: dict, excluded_channel: str) -> tuple[str, str]:
     return "waiting", "order.state_not_selected"
 
 
+async def reconciled(hub, manifest: dict, *, seconds: float):
+    """Start the reconciliation and wait until every order of the storm stands where ``expected`` says;
+    the reconciliation's handle, where each order must end, and the rows."""
+    reconciliation = await hub.client.start_workflow(
+        ChannelReconciliation.run, ReconcileStart(connection_id=hub.connection.id,
+                                                  workflow_id=hub.connection.workflow_id),
+        id=f"{hub.connection.workflow_id}-reconcile", task_queue=hub.task_queue)
+    want = {e["order_id"]: expected(e, manifest["excluded_channel"]) for e in manifest["orders"]}
+    rows = await hub.wait_for(lambda r: all(
+        o in r and r[o].state == state and r[o].reason for o, (state, _) in want.items()),
+        seconds=seconds, what="every order of the storm where it belongs")
+    return reconciliation, want, rows
+
+
 async def wait_for_invoices(hub, at_least: int, process, seconds: float = 90) -> int:
     deadline = time.monotonic() + seconds
     while (count := len(hub.invoices())) < at_least:
@@ -87,15 +101,7 @@ async def test_a_storm_with_a_killed_worker_gives_exactly_one_invoice_per_eligib
         silent = set(manifest["groups"]["silent"])
         assert not silent & set(hub.rows()), "an order never notified has a row before the reconciliation"
 
-        reconciliation = await hub.client.start_workflow(
-            ChannelReconciliation.run, ReconcileStart(connection_id=hub.connection.id,
-                                                      workflow_id=hub.connection.workflow_id),
-            id=f"{hub.connection.workflow_id}-reconcile", task_queue=hub.task_queue)
-
-        want = {e["order_id"]: expected(e, manifest["excluded_channel"]) for e in manifest["orders"]}
-        rows = await hub.wait_for(lambda r: all(
-            o in r and r[o].state == state and r[o].reason for o, (state, _) in want.items()), seconds=150,
-            what="every order of the storm where it belongs")
+        reconciliation, want, rows = await reconciled(hub, manifest, seconds=150)
         progress = await reconciliation.query(ChannelReconciliation.progress)
         await terminate_orders(hub)
 

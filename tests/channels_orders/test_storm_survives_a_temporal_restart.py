@@ -35,7 +35,6 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 
 from habilita.adapters.codec import data_converter
-from habilita.channels.configuration import ReconcileStart
 from habilita.devstack.devserver import DevServerConfig, temporal_binary
 from habilita.messages.stored import from_text
 from habilita.simulators.marketplace.dispatcher import DeliveryPolicy
@@ -43,7 +42,7 @@ from habilita.simulators.marketplace.server import serve_in_thread as serve_mark
 from habilita.simulators.marketplace.store import Marketplace
 from habilita.workflows.channel_reconciliation import ChannelReconciliation
 from tests.channels_orders.conftest import SELLER, TOKEN, terminate_orders, worker_process
-from tests.channels_orders.test_storm import expected, wait_settled
+from tests.channels_orders.test_storm import reconciled, wait_settled
 from tests.harness import TEST_ENCRYPTION_KEY, free_port
 
 ORDERS, NOTIFICATIONS, SILENT = 150, 600, 10
@@ -198,14 +197,8 @@ async def test_a_storm_survives_a_temporal_restart_with_exactly_one_invoice_per_
             [n["response"] for n in lost if n["response"]["http_code"] != 503][:5]
 
         # The reconciliation: the silent orders and whatever the marketplace gave up on while Temporal was down.
-        reconciliation = await hub.client.start_workflow(
-            ChannelReconciliation.run, ReconcileStart(connection_id=hub.connection.id,
-                                                      workflow_id=hub.connection.workflow_id),
-            id=f"{hub.connection.workflow_id}-reconcile", task_queue=hub.task_queue)
-        want = {e["order_id"]: expected(e, manifest["excluded_channel"]) for e in manifest["orders"]}
-        rows = await hub.wait_for(lambda r: all(
-            o in r and r[o].state == state and r[o].reason for o, (state, _) in want.items()),
-            seconds=max(30.0, 85 - (time.monotonic() - began)), what="every order of the storm where it belongs")
+        reconciliation, want, rows = await reconciled(
+            hub, manifest, seconds=max(30.0, 85 - (time.monotonic() - began)))
         progress = await reconciliation.query(ChannelReconciliation.progress)
         # The same worker process did it all: it outlived the server's restart.
         assert worker.poll() is None, f"the worker died: {worker.stderr.read().decode()[-3000:]}"

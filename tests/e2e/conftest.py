@@ -140,3 +140,14 @@ async def log_in(page, console_url: str, user: User, password: str = STAFF_PASSW
     await page.fill("#email", user.email)
     await page.fill("#password", password)
     await page.click("#login")
+
+
+async def reload_until(page, locator, seconds: float) -> bool:
+    """Reload ``page`` every half second until ``locator`` finds something (the workflow moves on its
+    own, and the page shows where it stands when it is loaded); whether it did within ``seconds``."""
+    for _ in range(int(seconds / 0.5)):
+        if await locator.count():
+            return True
+        await asyncio.sleep(0.5)
+        await page.reload()
+    return False

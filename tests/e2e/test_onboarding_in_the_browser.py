@@ -8,7 +8,6 @@ lands in test-output/e2e/a_staff_member_takes_a_company_through_p1_in_the_browse
 """
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 
@@ -18,6 +17,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from habilita.models import CertificateLoan, Company, NumberingResolution, ProcessRecord
+from tests.e2e.conftest import reload_until
 
 pytestmark = pytest.mark.e2e
 
@@ -28,22 +28,14 @@ REPRESENTATIVE = {"full_name": "Ana María Gómez", "document_number": "52123456
 
 async def until_step_form(page: Page, action: str, seconds: float = 30) -> None:
     """Reload the process page until the form of ``action`` is offered (the workflow moves on its own)."""
-    form = page.locator(f"form.step-form[data-action='{action}']")
-    for _ in range(int(seconds / 0.5)):
-        if await form.count():
-            return
-        await asyncio.sleep(0.5)
-        await page.reload()
+    if await reload_until(page, page.locator(f"form.step-form[data-action='{action}']"), seconds):
+        return
     raise AssertionError(f"the form {action!r} never appeared; page says: {await page.inner_text('main, body')}")
 
 
 async def until_current_step(page: Page, step: str, seconds: float = 60) -> None:
-    current = page.locator(f"li.step-current[data-step='{step}']")
-    for _ in range(int(seconds / 0.5)):
-        if await current.count():
-            return
-        await asyncio.sleep(0.5)
-        await page.reload()
+    if await reload_until(page, page.locator(f"li.step-current[data-step='{step}']"), seconds):
+        return
     where = [(r.workflow_id, r.current_step, r.status, r.last_error[:200]) for r in ProcessRecord.select()]
     raise AssertionError(f"the process never reached {step!r}; the processes stand at {where}")
 

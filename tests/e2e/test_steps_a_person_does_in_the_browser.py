@@ -14,7 +14,6 @@ Every text checked is the Spanish the page shows. Screenshots land in test-outpu
 """
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
@@ -29,7 +28,7 @@ from habilita.models import ProcessRecord
 from tests.accounting.conftest import FIRST_DAY
 from tests.workflows.test_support_document import complete_p1
 
-from .conftest import log_in
+from .conftest import log_in, reload_until
 
 pytestmark = pytest.mark.e2e
 
@@ -41,12 +40,8 @@ SUB_STEPS = ("Habilitó el documento soporte en la DIAN", "Solicitó la resoluci
 
 async def until_shown(page: Page, selector: str, text: str, seconds: float = 60) -> None:
     """Reload the page until ``selector`` shows ``text`` (the workflow moves on its own)."""
-    where = page.locator(selector).filter(has_text=text)
-    for _ in range(int(seconds / 0.5)):
-        if await where.count():
-            return
-        await asyncio.sleep(0.5)
-        await page.reload()
+    if await reload_until(page, page.locator(selector).filter(has_text=text), seconds):
+        return
     stands = [(r.workflow_id, r.current_step, r.status, r.last_error[:200]) for r in ProcessRecord.select()]
     raise AssertionError(f"{selector} never showed {text!r}; the processes stand at {stands}")
 
@@ -54,12 +49,8 @@ async def until_shown(page: Page, selector: str, text: str, seconds: float = 60)
 async def until_field(page: Page, label: str, seconds: float = 30) -> None:
     """Reload the page until it asks for ``label``: a step carried out by a child is current in the parent
     a moment before the child waits at its first form."""
-    for _ in range(int(seconds / 0.5)):
-        if await page.get_by_label(label, exact=True).count():
-            return
-        await asyncio.sleep(0.5)
-        await page.reload()
-    raise AssertionError(f"the page never asked for {label!r}")
+    if not await reload_until(page, page.get_by_label(label, exact=True), seconds):
+        raise AssertionError(f"the page never asked for {label!r}")
 
 
 async def until_step(page: Page, words: str) -> None:
