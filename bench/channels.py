@@ -71,6 +71,7 @@ from habilita.simulators.marketplace.store import Marketplace  # noqa: E402
 from habilita.simulators.marketplace.storm import StormSpec, plan_storm, play_storm  # noqa: E402
 from habilita.worker import ACTIVITY_SLOTS  # noqa: E402
 from temporal_baseline import dev_server  # noqa: E402
+from parts.worker_process import stop  # noqa: E402
 from tests.channels.conftest import ACCESS_KEY, COMPANY_NIT, USERNAME, ErpAdmin  # noqa: E402
 from tests.channels_orders.conftest import (  # noqa: E402
     CONFIGURATION,
@@ -127,16 +128,6 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def erp_invoice_count(erp: ErpAdmin, nit: str) -> int:
@@ -311,7 +302,7 @@ async def run(work: Path, orders: int, notifications: int | None, seed: int, tim
             market.server_close()
             market.dispatcher.stop()
             for process in reversed(processes):
-                stop(process)
+                stop(process, seconds=15)
 
     millis = [m for _, m, _ in attempts]
     refused = sum(1 for status, _, ok in attempts if not ok and status == 503)

@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 
 from .p1 import ACTOR
+from .worker_process import stop
 
 SMALL_SET = (2, 1, 1)
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,12 +201,7 @@ def simulator(name: str, module: str, *options: str):
         wait_for_port("127.0.0.1", port, name=name, timeout=60, process=process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, seconds=10)
 
 
 @contextmanager

@@ -46,11 +46,12 @@ def running_worker(env: dict[str, str], *, log: Path):
         stop(process)
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen, *, seconds: float = 30) -> None:
+    """Stop ``process`` as an operator would (SIGTERM); killed if it has not ended after ``seconds``."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

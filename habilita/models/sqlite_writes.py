@@ -90,11 +90,9 @@ class OneWriterSqliteDatabase(peewee.SqliteDatabase):
     def execute_sql(self, sql, params=None):
         if not WRITES.match(sql):
             return super().execute_sql(sql, params)
-        if self.in_transaction():
-            self._take()  # kept until the transaction commits or rolls back, as SQLite keeps its lock
-            return super().execute_sql(sql, params)
         self._take()
         try:
             return super().execute_sql(sql, params)
         finally:
-            self._give_back()
+            if not self.in_transaction():  # in one, kept until it commits or rolls back, as SQLite keeps its lock
+                self._give_back()
