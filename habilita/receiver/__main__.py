@@ -11,6 +11,10 @@ from habilita.settings import Settings
 
 from .server import make_server
 
+# How long a stop may take before the kernel ends the process (SIGALRM, left at its default action, needs no
+# Python to run): a notification cut short is sent again by the marketplace, which got no answer.
+STOP_SECONDS = 10
+
 
 def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
@@ -27,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     def stop(*_args) -> None:
         if not stopping.is_set():
             stopping.set()
+            signal.alarm(STOP_SECONDS)
             threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)

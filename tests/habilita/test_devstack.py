@@ -168,7 +168,9 @@ def test_a_killed_child_comes_back_and_every_child_dies_with_a_killed_supervisor
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and any(alive(pid) for pid in children.values()):
             time.sleep(0.2)
-        assert not [name for name, pid in children.items() if alive(pid)], "children outlived their supervisor"
+        survivors = {name: pid for name, pid in children.items() if alive(pid)}
+        assert not survivors, "children outlived their supervisor: " + "; ".join(
+            f"{name} {where_it_stands(pid)}" for name, pid in survivors.items()) + "\n" + "".join(stack.output[-40:])
         # A server shutting down on SIGTERM may hold its port a moment longer than its pid: the next
         # `make run` must find every port free, within the same half minute.
         while time.monotonic() < deadline and any(stack_port_answers(int(port)) for port in ports.values()):
@@ -180,6 +182,20 @@ def test_a_killed_child_comes_back_and_every_child_dies_with_a_killed_supervisor
         for pid in stack.pids().values():
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def where_it_stands(pid: int) -> str:
+    """Each thread of ``pid`` with its state and the kernel function it sleeps in, to tell a hang from a slow exit."""
+    threads = []
+    for task in sorted(Path(f"/proc/{pid}/task").glob("*")):
+        try:
+            stat = (task / "stat").read_text()
+            wchan = (task / "wchan").read_text() or "-"
+        except OSError:
+            continue
+        name, state = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()[0]
+        threads.append(f"{name}:{state}:{wchan}")
+    return f"(pid {pid}: {', '.join(threads)})"
 
 
 def stack_port_answers(port: int) -> bool:
