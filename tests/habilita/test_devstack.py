@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from habilita.settings import Settings
 from habilita.adapters.temporal import connect
-from tests.harness import free_port
+from habilita.settings import Settings
 from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement
+from tests.harness import free_port
 
 TEST_SET_ID = "8f1b3c2a-4d5e-4f60-9a7b-0c1d2e3f4a5b"
 DEMO_WORKFLOW = "einvoicing-CO-900123456"
@@ -139,7 +139,7 @@ def test_the_stack_comes_up_and_a_process_survives_a_restart(stack_env):
 def alive(pid: int) -> bool:
     """Whether ``pid`` still runs (a zombie waiting for a reaper does not)."""
     try:
-        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z"
