@@ -16,7 +16,8 @@ fresh local dev server with the same SQLite pragmas as `make run`.
 **Per-step cost**, precisely: the wall time of the whole run divided by the
 number of activities the flows' workflows completed (every
 ``ActivityTaskCompleted``, and every local activity's marker: the
-projections, in the histories of the parents and their certificate and
+projections, audit entries, notifications and the other short writes of
+our own database, in the histories of the parents and their certificate and
 test-set children), divided by the wall time per activity of
 ``bench.temporal_baseline.bare_activity_rate`` measured on the same server in
 the same run. A ratio of 1 means an enablement step costs what a no-op
@@ -71,7 +72,7 @@ from temporal_baseline import (
 from parts.flows import Console, Stack, bench_settings, one_flow, outside_systems
 from parts.p1 import make_companies
 
-LOCAL_ACTIVITY_MARKER = "core_local_activity"
+from habilita.support.narrate import LOCAL_ACTIVITY_MARKER
 
 
 @dataclass
@@ -165,7 +166,7 @@ async def count_steps(client, workflow_id: str, steps: Steps, profile: Profile) 
             steps.activities += 1
         elif (event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
               and event.marker_recorded_event_attributes.marker_name == LOCAL_ACTIVITY_MARKER):
-            steps.activities += 1  # a projection: run by the worker within the workflow task
+            steps.activities += 1  # a projection or another short write, run within the workflow task
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
             steps.updates += 1
 

@@ -24,9 +24,10 @@ from .settings import Settings
 # person needs no memory, only its timer on the server: past this many, the least recently used runs are let
 # go and a step sent to one replays its history first (milliseconds, with the sandbox imported once).
 MAX_CACHED_WORKFLOWS = 2_000
-# Activities a worker takes at once, and local activities (the projections, run inside workflow tasks): no more
-# than it has threads for. An activity taken but left queued behind busy threads would miss its heartbeats,
-# and one worker would hoard work that another worker on the same task queue could be running.
+# Activities a worker takes at once, and local activities (projections and the other short writes run inside
+# workflow tasks: workflows.process.bookkeeping): no more than it has threads for. An activity taken but left
+# queued behind busy threads would miss its heartbeats, and one worker would hoard work that another worker on
+# the same task queue could be running.
 ACTIVITY_SLOTS = 32
 LOCAL_ACTIVITY_SLOTS = 16
 # Payloads stored outside the history, fetched or stored at once per workflow task: habilita stores none, and

@@ -29,7 +29,10 @@ from habilita.workflows import attributes
 SAFE_INPUT_FIELDS = ("actor", "step", "reason")
 # How the timeline names the step and reason an update's input gives.
 INPUT_CODES = {"step": "timeline.input_step", "reason": "timeline.input_reason"}
-
+# The marker a local activity leaves in the history: its type and id in "data", its result or failure.
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+# Bookkeeping of every transition: the step entries already say it (the audit row says itself).
+UNTOLD_ACTIVITIES = ("project", "record_audit")
 
 
 def _round_report(result) -> Message | None:
@@ -76,6 +79,8 @@ class Narrator:
         self._updates: dict[str, tuple[str, str]] = {}  # update id -> (name, actor)
         self._state: dict[str, str] = {}
         self.children: list[str] = []  # child workflow ids, in the order they started
+        # Local record_audit activity id -> (when, event id) of its marker: where its audit row stands.
+        self.audit_markers: dict[str, tuple[dt.datetime, int]] = {}
 
     async def narrate(self, history: WorkflowHistory) -> list[Narrated]:
         told = []
@@ -96,7 +101,10 @@ class Narrator:
             self._activities[event.event_id] = event.activity_task_scheduled_event_attributes.activity_type.name
             return []
         if kind == E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-            return await self._activity_done(event.activity_task_completed_event_attributes)
+            a = event.activity_task_completed_event_attributes
+            return await self._activity_done(self._activities.get(a.scheduled_event_id, ""), a.result.payloads)
+        if kind == E.EVENT_TYPE_MARKER_RECORDED:
+            return await self._local_activity(event)
         if kind == E.EVENT_TYPE_ACTIVITY_TASK_FAILED:
             a = event.activity_task_failed_event_attributes
             return [("activity", "", Message("timeline.activity_failed", {
@@ -153,17 +161,31 @@ class Narrator:
                 told.append(("step", "", Message("timeline.process_status", {"status": status})))
         return told
 
-    async def _activity_done(self, a) -> list[tuple[str, str, Message]]:
-        activity_type = self._activities.get(a.scheduled_event_id, "")
+    async def _activity_done(self, activity_type: str, result) -> list[tuple[str, str, Message]]:
         describer = RESULT_WORDS.get(activity_type)
-        if describer is not None and a.result.payloads:
-            described = describer((await self._converter.decode(a.result.payloads))[0])
+        if describer is not None and result:
+            described = describer((await self._converter.decode(result))[0])
             if described:
                 return [("activity", "", described)]
-        if activity_type in ("project", "record_audit"):
-            return []  # bookkeeping of every transition: the step entries already say it
-        return [("activity", "", Message("timeline.activity_done",
-                                         {"what": self._activity_words(a.scheduled_event_id)}))]
+        if activity_type in UNTOLD_ACTIVITIES:
+            return []
+        what = activity_words(activity_type or "activity")
+        return [("activity", "", Message("timeline.activity_done", {"what": what}))]
+
+    async def _local_activity(self, event) -> list[tuple[str, str, Message]]:
+        """A local activity's marker, told as its regular activity's completion or failure would be."""
+        a = event.marker_recorded_event_attributes
+        if a.marker_name != LOCAL_ACTIVITY_MARKER or "data" not in a.details:
+            return []
+        data = (await self._converter.decode(a.details["data"].payloads))[0]
+        activity_type = data.get("activity_type", "") if isinstance(data, dict) else ""
+        if activity_type == "record_audit":
+            self.audit_markers[str(data.get("activity_id", ""))] = (event.event_time.ToDatetime(), event.event_id)
+        if a.HasField("failure"):
+            return [("activity", "", Message("timeline.activity_failed", {
+                "what": activity_words(activity_type or "activity"), "error": a.failure.message}))]
+        result = a.details["result"].payloads if "result" in a.details else []
+        return await self._activity_done(activity_type, result)
 
     def _activity_words(self, scheduled_event_id: int) -> Message | str:
         return activity_words(self._activities.get(scheduled_event_id, "activity"))

@@ -1,6 +1,11 @@
 """One timeline per process: Temporal's history of every run merged with our AuditEvents.
 
 Filterable by source, kind, actor and text; exportable as JSON and CSV.
+An audit row a workflow wrote through a local activity stands where that
+activity's marker stands in the history, dated by it: the row is written
+while the workflow task runs, before the server dates the update that task
+accepted, and the marker keeps it after that update and before what the
+same task did next.
 A Temporal event's entry carries its message (see ``habilita.support.narrate``
 for what is never rendered) and that message in English as its ``text``: the
 exports keep both, the console shows the message in the reader's language.
@@ -83,16 +88,21 @@ async def build_timeline(client: Client, workflow_id: str, *, max_depth: int = 3
         if current in visited:
             continue
         visited.add(current)
-        told_entries, children = await _process_entries(client, current)
+        told_entries, children, audit_markers = await _process_entries(client, current)
         entries.extend(told_entries)
-        entries.extend(audit_entries(current))
+        entries.extend(audit_entries(current, audit_markers))
         if depth < max_depth:
             pending.extend((child, depth + 1) for child in children)
-    return sorted(entries, key=lambda e: (e.at, e.source != "temporal", e.event_id or 0))
+    # At the same instant, history order; an audit row with no marker after the history's entries.
+    return sorted(entries, key=lambda e: (e.at, e.event_id is None, e.event_id or 0, e.source != "temporal"))
 
 
-async def _process_entries(client: Client, workflow_id: str) -> tuple[list[TimelineEntry], list[str]]:
-    entries, children, seen = [], [], set()
+# An audit row's source key (run id and activity id) -> its marker's time and event id.
+AuditMarkers = dict[str, tuple[dt.datetime, int]]
+
+
+async def _process_entries(client: Client, workflow_id: str) -> tuple[list[TimelineEntry], list[str], AuditMarkers]:
+    entries, children, seen, audit_markers = [], [], set(), {}
     for run_id, history in await fetch_histories(client, workflow_id):
         narrator = Narrator(client.data_converter)
         for told in await narrator.narrate(history):
@@ -106,16 +116,22 @@ async def _process_entries(client: Client, workflow_id: str) -> tuple[list[Timel
                                          text=text, run_id=run_id, event_id=told.event_id,
                                          workflow_id=workflow_id, message=told.message))
         children.extend(c for c in narrator.children if c not in children)
-    return entries, children
+        audit_markers.update({f"{run_id}:{activity_id}": marker
+                              for activity_id, marker in narrator.audit_markers.items()})
+    return entries, children, audit_markers
 
 
-def audit_entries(workflow_id: str) -> list[TimelineEntry]:
-    """Our AuditEvents about the process, as timeline entries."""
+def audit_entries(workflow_id: str, markers: AuditMarkers) -> list[TimelineEntry]:
+    """Our AuditEvents about the process, as timeline entries (one a local activity wrote, at its marker)."""
     rows = AuditEvent.select().where(AuditEvent.target_id == workflow_id).order_by(AuditEvent.id)
-    return [TimelineEntry(at=row.at, source="audit", kind="audit", actor=row.actor, text=_audit_words(row),
-                          workflow_id=workflow_id, action=row.action, outcome=row.outcome, reason=row.reason,
-                          detail=row.detail)
-            for row in rows]
+    entries = []
+    for row in rows:
+        marker = markers.get(row.source_key or "")
+        at, event_id, run_id = (*marker, row.source_key.partition(":")[0]) if marker else (row.at, None, "")
+        entries.append(TimelineEntry(at=at, source="audit", kind="audit", actor=row.actor, text=_audit_words(row),
+                                     run_id=run_id, event_id=event_id, workflow_id=workflow_id, action=row.action,
+                                     outcome=row.outcome, reason=row.reason, detail=row.detail))
+    return entries
 
 
 def _audit_words(row: AuditEvent) -> str:

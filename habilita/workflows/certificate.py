@@ -20,7 +20,7 @@ from habilita.inputs.identifiers import is_sha256
 from habilita.states import ProcessStatus, WaitingOn
 
 from .inputs import Problems, expect_step
-from .process import ProcessTracker, projecting_the_end, step_now
+from .process import ProcessTracker, bookkeeping, projecting_the_end, step_now
 from .reminders import WaitPolicy, notify, wait_reminding
 
 with workflow.unsafe.imports_passed_through():
@@ -260,7 +260,7 @@ class CertificateActivation:
     async def submit_representative(self, data: LegalRepresentative) -> LetterRef | None:
         async with self._lock:
             info = workflow.info()
-            ref = await workflow.execute_activity_method(
+            ref = await bookkeeping(
                 RepresentativeActivities.save_representative,
                 SaveRepresentative(source_key=f"{info.workflow_id}:representative:{info.get_current_history_length()}",
                                    company_id=self._start.company_id, representative=data), **ACTIVITY)

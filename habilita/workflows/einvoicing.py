@@ -17,7 +17,7 @@ from . import certificate, test_set
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
 from .inputs import Problems, expect_step, require_actor, software_of, wrong_step
 from .numbering import DianConfirmation, check_ranges, explain
-from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
+from .process import AuditEntry, ProcessTracker, bookkeeping, projecting_the_end, step_now
 from .reminders import REMINDER_ID_SUFFIX, OwnCertificateReminder, OwnCertificateReminderInput, WaitPolicy, notify, wait_reminding
 from .test_set import StartTestSet, TestSetOutcome, TestSetSubmission
 from .voucher import VoucherTypeSetup, VoucherTypeStep
@@ -164,8 +164,7 @@ class EInvoicingEnablement(VoucherTypeStep):
         await self._tracker.enter(Step.TEST_SET, waiting_on=WaitingOn.STAFF)
         self._child_id = ""
         await workflow.wait_condition(lambda: self._test_set_started is not None)
-        await workflow.execute_activity_method(
-            EnablementActivities.lock_tax_id, LockTaxId(start.company_id, NIT_LOCK_REASON), **ACTIVITY)
+        await bookkeeping(EnablementActivities.lock_tax_id, LockTaxId(start.company_id, NIT_LOCK_REASON), **ACTIVITY)
         self._child_id = wid + test_set.ID_SUFFIX
         invoices, credit_notes, debit_notes = start.test_set_counts
         await self._tracker.waiting("dian")
@@ -237,7 +236,7 @@ class EInvoicingEnablement(VoucherTypeStep):
             owner = (self._start.company_tax_id.split("-")[0] if data.operation_mode == "own_software"
                      else self._start.provider_nit)
             software_id = software_of(data.operation_mode, data.software_id, self._start.provider_software_id)
-            self._software = await workflow.execute_activity_method(
+            self._software = await bookkeeping(
                 EnablementActivities.save_software,
                 SaveSoftware(source_key=f"{workflow.info().workflow_id}:dian_registration",
                              company_id=self._start.company_id, operation_mode=data.operation_mode,

@@ -8,7 +8,9 @@ The projection runs as a local activity: a short, idempotent write of our own
 database, done by the worker inside the workflow task that enters the step,
 without a round trip through the server's task queue (half the activities of
 an enablement were projections). Runs recorded before that change replay it as
-the regular activity it was then (``workflow.patched``).
+the regular activity it was then (``workflow.patched``). The other short,
+idempotent writes of our own database (an audit entry, a notification, a
+stored registration) run the same way through :func:`bookkeeping`.
 """
 from __future__ import annotations
 
@@ -32,7 +34,19 @@ with workflow.unsafe.imports_passed_through():
 PROJECTION_TIMEOUT = timedelta(seconds=30)
 PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
 LOCAL_PROJECTION = "projection-as-local-activity"
+LOCAL_BOOKKEEPING = "bookkeeping-as-local-activities"
 T = TypeVar("T")
+
+
+async def bookkeeping(activity: Callable, arg, *, start_to_close_timeout: timedelta, retry_policy: RetryPolicy):
+    """Run ``activity(arg)``, a short write of our own database that is idempotent by its own key, as a
+    local activity: inside the workflow task, without a round trip through the server's task queue.
+    Runs recorded before it was local replay it as the regular activity it was then."""
+    if workflow.patched(LOCAL_BOOKKEEPING):
+        return await workflow.execute_local_activity_method(
+            activity, arg, start_to_close_timeout=start_to_close_timeout, retry_policy=retry_policy)
+    return await workflow.execute_activity_method(
+        activity, arg, start_to_close_timeout=start_to_close_timeout, retry_policy=retry_policy)
 
 
 async def projecting_the_end(tracker: Callable[[], "ProcessTracker | None"], body: Awaitable[T]) -> T:
@@ -133,7 +147,5 @@ class ProcessTracker:
                 summary=f"project step {s.step}")
 
     async def audit(self, entry: AuditEntry) -> None:
-        await workflow.execute_activity_method(
-            ProcessActivities.record_audit, entry,
-            start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
-        )
+        await bookkeeping(ProcessActivities.record_audit, entry,
+                          start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY)

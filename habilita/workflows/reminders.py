@@ -9,6 +9,8 @@ from typing import Awaitable, Callable
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from .process import bookkeeping
+
 with workflow.unsafe.imports_passed_through():
     from habilita.activities.enablement import EnablementActivities, Notice
     from habilita.activities.certificates import CertificateActivities, CompanyRef
@@ -52,7 +54,7 @@ async def wait_reminding(done: Callable[[], bool], policy: WaitPolicy, *,
 
 async def notify(company_id: int | None, kind: str, title: Message, body: Message, key: str) -> None:
     """Write a notification once per workflow and ``key``; the reader sees it in their language."""
-    await workflow.execute_activity_method(
+    await bookkeeping(
         EnablementActivities.notify,
         Notice(company_id=company_id, kind=kind, title=title, body=body,
                source_key=f"{workflow.info().workflow_id}:{key}"),

@@ -25,7 +25,7 @@ from . import certificate
 from .certificate import CertificateActivation, CertificateOutcome, StartCertificate
 from .inputs import expect_step, require_actor, software_of
 from .numbering import check_ranges, explain
-from .process import AuditEntry, ProcessTracker, projecting_the_end, step_now
+from .process import AuditEntry, ProcessTracker, bookkeeping, projecting_the_end, step_now
 from .reminders import notify, wait_reminding
 from .support import SkippableSteps
 from .support_document_inputs import (
@@ -244,7 +244,7 @@ class SupportDocumentEnablement(SkippableSteps, VoucherTypeStep):
             if self._software is None:
                 owner = (self._start.company_tax_id.split("-")[0] if data.operation_mode == "own_software"
                          else self._start.provider_nit)
-                self._software = await workflow.execute_activity_method(
+                self._software = await bookkeeping(
                     EnablementActivities.save_software,
                     SaveSoftware(source_key=f"{wid}:dian_enablement", company_id=self._start.company_id,
                                  operation_mode=data.operation_mode, test_set_id=data.test_set_id.strip(),

@@ -4,17 +4,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHistory, WorkflowUpdateFailedError
 
+from habilita.adapters.codec import data_converter
+from habilita.messages import Message
 from habilita.support.actions import Acting, SupportActions
+from habilita.support.narrate import Narrator
 from habilita.support.timeline import build_timeline, export_timeline, filter_timeline, original_history_json
+from tests.workflows.conftest import TEST_ENCRYPTION_KEY
 
 from .conftest import wait_for_step
 from .drill import DrillInput, DrillProcess, LetterUpload
 
 SECRET_NOTE = "portal password Zebra-Quartz-Mango"
+P1_HISTORIES = Path(__file__).parent.parent / "workflows" / "histories"
 
 
 async def finished_drill(client, start_drill):
@@ -108,3 +114,23 @@ async def test_a_reset_shows_in_the_timeline_with_who_and_why_and_both_runs(clie
     assert len(resets) == 1 and "sofia@habilita.co: voucher numbering was wrong" in resets[0].text
     assert len({e.run_id for e in timeline if e.source == "temporal"}) == 2
     assert len(filter_timeline(timeline, text="step Collect started")) == 1
+
+
+async def told_activities(path: Path) -> tuple[list[Message], Narrator]:
+    narrator = Narrator(data_converter(TEST_ENCRYPTION_KEY))
+    told = await narrator.narrate(WorkflowHistory.from_json("einvoicing-CO-900123456", path.read_text()))
+    return [t.message for t in told if t.kind == "activity"], narrator
+
+
+async def test_a_local_activity_reads_in_the_timeline_as_its_regular_activity_did():
+    """The same enablement recorded before and after its bookkeeping (the NIT lock, the stored
+    registration, the notification, the audit entries) became local activities tells the same activities."""
+    local, narrator = await told_activities(P1_HISTORIES / "p1-own-einvoicing.json")
+    regular, before = await told_activities(P1_HISTORIES / "before-local-bookkeeping" / "p1-own-einvoicing.json")
+
+    assert local == regular
+    for activity_type in ("lock_tax_id", "save_software", "notify"):
+        assert Message("timeline.activity_done", {"what": Message(f"activity.{activity_type}")}) in local
+    # The audit entries it wrote are placed at their markers; the projections and audits are not told.
+    assert len(narrator.audit_markers) == 3 and not before.audit_markers
+    assert not any("project" in str(m.params) or "record_audit" in str(m.params) for m in local)

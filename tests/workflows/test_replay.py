@@ -3,7 +3,9 @@
 ``histories/p1-*.json`` are the histories of finished P1 runs (both certificate
 paths) and of their children, recorded on the dev server against the DIAN
 and billing simulators; each folder below ``histories/`` keeps a generation of
-them recorded before a change (``before-local-projection/``: the projection
+them recorded before a change (``before-local-bookkeeping/``: audit entries,
+notifications, the NIT lock and the stored registration and representative
+were regular activities; ``before-local-projection/``: the projection
 was a regular activity; ``before-one-package/``: recorded before the code
 moved into the one ``habilita`` package and its messages became codes), which
 the current code must still replay. ``histories/workflow_ids.json`` names the workflow id each was
