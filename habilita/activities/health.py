@@ -83,7 +83,12 @@ def will_retry(exc: BaseException, info: activity.Info) -> bool:
 
 
 def record_retry(workflow_id: str, activity_type: str, attempt: int, error: str, at: dt.datetime) -> None:
-    """Mark the process as retrying ``activity_type`` (``since`` kept from the first failure)."""
+    """Mark the process as retrying ``activity_type`` (``since`` kept from the first failure).
+
+    A workflow with no row of its own (an order of a sales channel) is not a process of the list: it is
+    looked up first, so its retries do not queue for the database's write lock for nothing."""
+    if not ProcessRecord.select().where(ProcessRecord.workflow_id == workflow_id).exists():
+        return
     since = peewee.fn.COALESCE(ProcessRecord.retrying_since, at)
     (ProcessRecord.update(retrying_activity=activity_type, retry_attempt=attempt,
                           retry_error=plain(error, ERROR_LENGTH), retrying_since=since)
@@ -107,10 +112,10 @@ def notify_retrying(workflow_id: str, activity_type: str, attempt: int, error: s
 
 
 def clear_retry(workflow_id: str, activity_type: str) -> None:
-    """The activity succeeded: the process no longer retries it."""
-    (ProcessRecord.update(RETRY_CLEARED)
-     .where((ProcessRecord.workflow_id == workflow_id) & (ProcessRecord.retrying_activity == activity_type))
-     .execute())
+    """The activity succeeded: the process no longer retries it (written only if it was marked)."""
+    marked = (ProcessRecord.workflow_id == workflow_id) & (ProcessRecord.retrying_activity == activity_type)
+    if ProcessRecord.select().where(marked).exists():
+        ProcessRecord.update(RETRY_CLEARED).where(marked).execute()
 
 
 class ActivityHealth(Interceptor):
@@ -123,7 +128,9 @@ class ActivityHealth(Interceptor):
 class _Watched(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
-        watched = info.activity_type not in UNWATCHED and not info.is_local and info.workflow_id
+        # Local activities too: Temporal's description of a workflow never shows one retrying, so the
+        # queue has only this record of it.
+        watched = info.activity_type not in UNWATCHED and info.workflow_id
         try:
             result = await self.next.execute_activity(input)
         except BaseException as exc:

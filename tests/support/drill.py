@@ -40,8 +40,11 @@ class DrillStart:
     test_set_id: str
     break_at: str = ""
     # While it waits on staff at ``collect``: ask DIAN in the background (a
-    # retry that no person waits on), or run a check that can never succeed.
+    # retry that no person waits on; as a local activity, inside the workflow
+    # task, as the worker runs its own short writes), or run a check that can
+    # never succeed.
     ask_dian_while_collecting: bool = False
+    ask_dian_locally: bool = False
     impossible_check: bool = False
 
 
@@ -148,7 +151,8 @@ class DrillProcess(SkippableSteps):
             await workflow.execute_activity_method(DrillActivities.check_note, info.workflow_id,
                                                    start_to_close_timeout=timedelta(seconds=10))
         if start.ask_dian_while_collecting:
-            asyncio.create_task(workflow.execute_activity_method(
+            ask = workflow.execute_local_activity_method if start.ask_dian_locally else workflow.execute_activity_method
+            asyncio.create_task(ask(
                 DrillActivities.submit_to_dian, DianSubmission(info.workflow_id, start.test_set_id),
                 start_to_close_timeout=timedelta(seconds=10),
                 retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=1))))

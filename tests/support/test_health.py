@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from habilita.messages.catalog import render
 from habilita.messages.locale import gettext_for
 from habilita.messages.stored import from_text
@@ -92,10 +94,13 @@ async def test_a_failure_no_retry_can_mend_fails_the_step_at_once_with_its_reaso
     assert record.retry_attempt == 0
 
 
+@pytest.mark.parametrize("locally", [False, True], ids=["activity", "local_activity"])
 async def test_an_activity_retrying_while_the_process_waits_on_staff_is_in_the_queue_and_notified(
-        client, support_worker, start_drill, dian_faults, task_queue):
+        client, support_worker, start_drill, dian_faults, task_queue, locally):
+    """A local activity (the worker's own short writes) retries unseen by Temporal's description: the
+    worker's own word on it puts it in the queue."""
     dian_faults(fail_always=True, fail_status=503)
-    drill = await start_drill(ask_dian_while_collecting=True)
+    drill = await start_drill(ask_dian_while_collecting=True, ask_dian_locally=locally)
 
     async def retrying():
         entry = await queue_entry(client, task_queue, drill.id)
@@ -140,3 +145,21 @@ def test_needs_support_is_the_queue_s_sql_rule(db):
     for record in ProcessRecord.select():
         kind, why = health.health_of(record, now)
         assert (why is not None) == (record.workflow_id in flagged), record.workflow_id
+
+
+def test_a_retry_is_written_only_for_a_process_of_the_list_and_cleared_only_once_marked(db):
+    from habilita.activities.health import clear_retry, record_retry
+
+    ProcessRecord.create(workflow_id="listed", process_type="einvoicing", current_step="voucher_type",
+                         status="running")
+    at = utcnow()
+    record_retry("an-order-workflow", "record_order", 2, "database is locked", at)  # no row: nothing, no error
+    record_retry("listed", "notify", 2, "database is locked", at)
+    clear_retry("listed", "project")  # another activity's success leaves the mark
+    record = ProcessRecord.get_by_id("listed")
+    assert (record.retrying_activity, record.retry_attempt, record.retrying_since) == ("notify", 2, at)
+    assert ProcessRecord.select().count() == 1
+
+    clear_retry("listed", "notify")
+    record = ProcessRecord.get_by_id("listed")
+    assert (record.retrying_activity, record.retry_attempt, record.retrying_since) == ("", 0, None)
