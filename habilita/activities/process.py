@@ -5,14 +5,12 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-import peewee
-from peewee import EXCLUDED
 from temporalio import activity
 
 from habilita.messages import Message
 from habilita.messages.stored import as_text
-from habilita.models import AuditEvent, Company, ProcessRecord
-from habilita.models.process import RETRY_CLEARED
+from habilita.models import AuditEvent, ProcessRecord
+from habilita.models.process import upsert_projection
 from habilita.states import ENDED
 
 
@@ -50,16 +48,11 @@ class AuditEntry:
 class ProcessActivities:
     @activity.defn
     def project(self, snapshot: ProcessSnapshot) -> None:
-        """Upsert the ``ProcessRecord`` unless a newer version is stored.
-
-        One statement (an insert that updates the row it finds, when older), so the write takes the
-        database's write lock once, briefly, with no transaction around a read and a write.
-        """
-        values = {
+        """Upsert the ``ProcessRecord`` unless a newer version is stored (``models.process.upsert_projection``)."""
+        upsert_projection(snapshot.workflow_id, {
             ProcessRecord.run_id: snapshot.run_id,
             ProcessRecord.process_type: snapshot.process_type,
-            ProcessRecord.company: snapshot.company_id if snapshot.company_id and Company.get_or_none(
-                id=snapshot.company_id) else None,
+            ProcessRecord.company: snapshot.company_id,
             ProcessRecord.current_step: snapshot.step,
             ProcessRecord.status: snapshot.status,
             ProcessRecord.waiting_on: snapshot.waiting_on,
@@ -68,13 +61,7 @@ class ProcessActivities:
             ProcessRecord.version: snapshot.version,
             ProcessRecord.updated_at: activity.info().current_attempt_scheduled_time.replace(tzinfo=None),
             ProcessRecord.completed_at: snapshot.step_entered_at.replace(tzinfo=None) if snapshot.status in ENDED else None,
-        }
-        (ProcessRecord.insert({ProcessRecord.workflow_id: snapshot.workflow_id, **values})
-         .on_conflict(conflict_target=[ProcessRecord.workflow_id],
-                      update={**{field: getattr(EXCLUDED, field.column_name) for field in values},
-                              **_retry_kept_unless_moved(snapshot)},
-                      where=ProcessRecord.version < EXCLUDED.version)
-         .execute())
+        }, ended=snapshot.status in ENDED)
 
     @activity.defn
     def record_audit(self, entry: AuditEntry) -> None:
@@ -88,11 +75,3 @@ class ProcessActivities:
             source_key=f"{info.workflow_run_id}:{info.activity_id}",
         )
 
-
-def _retry_kept_unless_moved(snapshot: ProcessSnapshot) -> dict:
-    """Keep the retry state while the process stays in its step; clear it once it moves on or ends
-    (a reset that drops a retrying activity leaves nothing behind). Read against the stored row."""
-    if snapshot.status in ENDED:
-        return dict(RETRY_CLEARED)
-    same_step = ProcessRecord.current_step == snapshot.step
-    return {field: peewee.Case(None, [(same_step, field)], cleared) for field, cleared in RETRY_CLEARED.items()}

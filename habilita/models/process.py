@@ -6,6 +6,8 @@ of 100,000 processes never calls ``describe()`` per row.
 """
 from __future__ import annotations
 
+import functools
+
 import peewee
 
 from habilita.states import ProcessStatus, WaitingOn
@@ -61,3 +63,47 @@ class ProcessRecord(BaseModel):
 # attempt succeeds, by the projection when the process moves on, by support and the reconciler).
 RETRY_CLEARED = {ProcessRecord.retrying_activity: "", ProcessRecord.retry_attempt: 0, ProcessRecord.retry_error: "",
                  ProcessRecord.retrying_since: None}
+
+# What a projection writes of a workflow's snapshot, besides its id (and its start, on the first write).
+PROJECTED = (ProcessRecord.run_id, ProcessRecord.process_type, ProcessRecord.company, ProcessRecord.current_step,
+             ProcessRecord.status, ProcessRecord.waiting_on, ProcessRecord.step_entered_at, ProcessRecord.last_error,
+             ProcessRecord.version, ProcessRecord.updated_at, ProcessRecord.completed_at)
+
+
+def upsert_projection(workflow_id: str, values: dict[peewee.Field, object], *, ended: bool) -> None:
+    """Write the row of ``workflow_id`` with ``values`` (one for each field of ``PROJECTED``; a company that
+    does not exist is written as none; a new row starts now, not retrying), unless the
+    stored row is of a newer version. The retry fields are kept while the stored step is the one written,
+    and cleared once the process moves on or has ``ended`` (a reset that drops a retrying activity leaves
+    nothing behind).
+
+    One statement, so the write takes the database's write lock once, briefly. Its SQL is written once per
+    database and shape: peewee renders this statement (eleven columns, four CASEs) in ~1.4 ms of CPU, many
+    times what SQLite takes to run it, and every transition of every process writes it.
+    """
+    db = ProcessRecord._meta.database
+    step = values[ProcessRecord.current_step]
+    retry = [param for cleared in RETRY_CLEARED.values() for param in ((cleared,) if ended else (step, cleared))]
+    params = [workflow_id, ProcessRecord.started_at.db_value(utcnow()),
+              *(field.db_value(values[field]) for field in PROJECTED), *RETRY_CLEARED.values(), *retry]
+    db.execute_sql(_upsert_sql(db.param, db.quote, ended), params)
+
+
+@functools.cache
+def _upsert_sql(param: str, quote: str, ended: bool) -> str:
+    def name(field: peewee.Field) -> str:
+        return f"{quote[0]}{field.column_name}{quote[1]}"
+    table = f"{quote[0]}{ProcessRecord._meta.table_name}{quote[1]}"
+    inserted = [ProcessRecord.workflow_id, ProcessRecord.started_at, *PROJECTED, *RETRY_CLEARED]
+    company_id = name(Company.id)
+    # A company that is not (or no longer) in the database is written as none.
+    existing_company = (f"(SELECT {company_id} FROM {quote[0]}{Company._meta.table_name}{quote[1]} "
+                        f"WHERE {company_id} = {param})")
+    placeholders = [existing_company if field is ProcessRecord.company else param for field in inserted]
+    kept_unless_moved = f"CASE WHEN {table}.{name(ProcessRecord.current_step)} = {param} THEN {{field}} ELSE {param} END"
+    retry = [f"{name(field)} = " + (param if ended else kept_unless_moved.format(field=f"{table}.{name(field)}"))
+             for field in RETRY_CLEARED]
+    return (f"INSERT INTO {table} ({', '.join(map(name, inserted))}) VALUES ({', '.join(placeholders)}) "
+            f"ON CONFLICT ({name(ProcessRecord.workflow_id)}) DO UPDATE SET "
+            + ", ".join([f"{name(field)} = EXCLUDED.{name(field)}" for field in PROJECTED] + retry)
+            + f" WHERE {table}.{name(ProcessRecord.version)} < EXCLUDED.{name(ProcessRecord.version)}")
