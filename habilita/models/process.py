@@ -97,13 +97,13 @@ def _upsert_sql(param: str, quote: str, ended: bool) -> str:
     inserted = [ProcessRecord.workflow_id, ProcessRecord.started_at, *PROJECTED, *RETRY_CLEARED]
     company_id = name(Company.id)
     # A company that is not (or no longer) in the database is written as none.
-    existing_company = (f"(SELECT {company_id} FROM {quote[0]}{Company._meta.table_name}{quote[1]} "
+    existing_company = (f"(SELECT {company_id} FROM {quote[0]}{Company._meta.table_name}{quote[1]} "  # nosec B608 # names from the models, values bound
                         f"WHERE {company_id} = {param})")
     placeholders = [existing_company if field is ProcessRecord.company else param for field in inserted]
     kept_unless_moved = f"CASE WHEN {table}.{name(ProcessRecord.current_step)} = {param} THEN {{field}} ELSE {param} END"
     retry = [f"{name(field)} = " + (param if ended else kept_unless_moved.format(field=f"{table}.{name(field)}"))
              for field in RETRY_CLEARED]
-    return (f"INSERT INTO {table} ({', '.join(map(name, inserted))}) VALUES ({', '.join(placeholders)}) "
+    return (f"INSERT INTO {table} ({', '.join(map(name, inserted))}) VALUES ({', '.join(placeholders)}) "  # nosec B608 # names from the models, values bound
             f"ON CONFLICT ({name(ProcessRecord.workflow_id)}) DO UPDATE SET "
             + ", ".join([f"{name(field)} = EXCLUDED.{name(field)}" for field in PROJECTED] + retry)
             + f" WHERE {table}.{name(ProcessRecord.version)} < EXCLUDED.{name(ProcessRecord.version)}")
