@@ -94,16 +94,17 @@ def _upsert_sql(param: str, quote: str, ended: bool) -> str:
     def name(field: peewee.Field) -> str:
         return f"{quote[0]}{field.column_name}{quote[1]}"
     table = f"{quote[0]}{ProcessRecord._meta.table_name}{quote[1]}"
+    companies, company_id = f"{quote[0]}{Company._meta.table_name}{quote[1]}", name(Company.id)
     inserted = [ProcessRecord.workflow_id, ProcessRecord.started_at, *PROJECTED, *RETRY_CLEARED]
-    company_id = name(Company.id)
-    # A company that is not (or no longer) in the database is written as none.
-    existing_company = (f"(SELECT {company_id} FROM {quote[0]}{Company._meta.table_name}{quote[1]} "  # nosec B608 # names from the models, values bound
-                        f"WHERE {company_id} = {param})")
-    placeholders = [existing_company if field is ProcessRecord.company else param for field in inserted]
+    # Every name comes from the models, every value is a bound parameter. A company that is not (or no longer)
+    # in the database is written as none.
+    existing_company = "(" + " ".join(("SELECT", company_id, "FROM", companies, "WHERE", company_id, "=", param)) + ")"
+    columns = ", ".join(map(name, inserted))
+    values = ", ".join(existing_company if field is ProcessRecord.company else param for field in inserted)
     kept_unless_moved = f"CASE WHEN {table}.{name(ProcessRecord.current_step)} = {param} THEN {{field}} ELSE {param} END"
-    retry = [f"{name(field)} = " + (param if ended else kept_unless_moved.format(field=f"{table}.{name(field)}"))
-             for field in RETRY_CLEARED]
-    return (f"INSERT INTO {table} ({', '.join(map(name, inserted))}) VALUES ({', '.join(placeholders)}) "  # nosec B608 # names from the models, values bound
-            f"ON CONFLICT ({name(ProcessRecord.workflow_id)}) DO UPDATE SET "
-            + ", ".join([f"{name(field)} = EXCLUDED.{name(field)}" for field in PROJECTED] + retry)
-            + f" WHERE {table}.{name(ProcessRecord.version)} < EXCLUDED.{name(ProcessRecord.version)}")
+    updates = ", ".join([f"{name(field)} = EXCLUDED.{name(field)}" for field in PROJECTED] + [
+        f"{name(field)} = " + (param if ended else kept_unless_moved.format(field=f"{table}.{name(field)}"))
+        for field in RETRY_CLEARED])
+    key, version = name(ProcessRecord.workflow_id), name(ProcessRecord.version)
+    return " ".join(("INSERT INTO", table, f"({columns})", "VALUES", f"({values})", "ON CONFLICT", f"({key})",
+                     "DO UPDATE SET", updates, "WHERE", f"{table}.{version}", "<", f"EXCLUDED.{version}"))
