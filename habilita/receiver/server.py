@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 TEMPORAL_SECONDS = 0.4
 CONNECT_SECONDS = 10.0
 CACHE_SECONDS = 10.0
+# After a connection to Temporal failed, requests answer 503 at once for this long before one tries again:
+# while Temporal is away, a storm of notifications does not become a storm of connection attempts.
+RECONNECT_PAUSE = 1.0
 MAX_BODY = 64 * 1024
 
 
@@ -68,32 +71,38 @@ class Listener:
 class TemporalLink:
     """One Temporal client on its own event loop, for the server's request threads."""
 
-    def __init__(self, factory: Callable[[], Awaitable[Client]]) -> None:
+    def __init__(self, factory: Callable[[], Awaitable[Client]], *, pause: float = RECONNECT_PAUSE) -> None:
         self._factory = factory
+        self._pause = pause
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="receiver-temporal", daemon=True)
         self._thread.start()
         self._client: Client | None = None
         self._connecting = None
+        self._next_attempt = 0.0  # time.monotonic() before which a failed connection is not tried again
         self._lock = threading.Lock()
 
     def start_connecting(self) -> None:
         """Connect in the background, so the first notification does not wait for it."""
         with self._lock:
-            if self._client is None and (self._connecting is None or self._connecting.done()):
+            if self._client is None and self._connecting is None and time.monotonic() >= self._next_attempt:
                 self._connecting = asyncio.run_coroutine_threadsafe(self._factory(), self._loop)
 
     def _client_within(self, seconds: float) -> Client:
         if self._client is not None:
             return self._client
         self.start_connecting()
+        connecting = self._connecting
+        if connecting is None:
+            raise ConnectionError("Temporal: unreachable a moment ago, not tried again yet")
         try:
-            client = self._connecting.result(seconds)
+            client = connecting.result(seconds)
         except FutureTimeout:
             raise TimeoutError("Temporal: no connection yet") from None
-        except Exception as exc:  # refused, bad address: the next request tries again
+        except Exception as exc:  # refused, bad address: a request after the pause tries again
             with self._lock:
-                self._connecting = None
+                if self._connecting is connecting:
+                    self._connecting, self._next_attempt = None, time.monotonic() + self._pause
             raise ConnectionError(f"Temporal: {exc}") from exc
         self._client = client
         return client

@@ -11,6 +11,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from habilita.models import ChannelConnection
 from habilita.receiver import serve_in_thread
+from habilita.receiver.server import RECONNECT_PAUSE
 from tests.channels_orders.conftest import SELLER
 
 
@@ -84,3 +85,26 @@ async def test_without_temporal_the_answer_is_503_within_500_ms_so_the_marketpla
     with pytest.raises(RPCError) as missing:
         await hub.client.get_workflow_handle(hub.workflow_id("2000000000000123")).describe()
     assert missing.value.status == RPCStatusCode.NOT_FOUND
+
+
+async def test_after_a_failed_connection_it_answers_503_at_once_and_connects_again_after_a_pause(hub, hub_settings):
+    attempts = []
+
+    async def away_then_back():
+        attempts.append(time.monotonic())
+        if len(attempts) == 1:
+            raise ConnectionError("Temporal is away")
+        return await Client.connect(hub.client.service_client.config.target_host, namespace=hub.client.namespace)
+
+    receiver = serve_in_thread(hub_settings, client_factory=away_then_back)
+    try:
+        away = [post(receiver, notification("2000000000000789")) for _ in range(3)]
+        time.sleep(RECONNECT_PAUSE)
+        back, _ = post(receiver, notification("2000000000000789"))
+    finally:
+        receiver.close()
+    assert [a.status_code for a, _ in away] == [503, 503, 503]
+    assert all(took < 0.1 for _, took in away[1:]), "no new attempt within the pause: answered at once"
+    assert back.status_code == 200, back.text
+    assert len(attempts) == 2
+    await hub.client.get_workflow_handle(back.json()["workflow_id"]).terminate("test over")
