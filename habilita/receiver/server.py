@@ -71,9 +71,8 @@ class Listener:
 class TemporalLink:
     """One Temporal client on its own event loop, for the server's request threads."""
 
-    def __init__(self, factory: Callable[[], Awaitable[Client]], *, pause: float = RECONNECT_PAUSE) -> None:
+    def __init__(self, factory: Callable[[], Awaitable[Client]]) -> None:
         self._factory = factory
-        self._pause = pause
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="receiver-temporal", daemon=True)
         self._thread.start()
@@ -102,7 +101,7 @@ class TemporalLink:
         except Exception as exc:  # refused, bad address: a request after the pause tries again
             with self._lock:
                 if self._connecting is connecting:
-                    self._connecting, self._next_attempt = None, time.monotonic() + self._pause
+                    self._connecting, self._next_attempt = None, time.monotonic() + RECONNECT_PAUSE
             raise ConnectionError(f"Temporal: {exc}") from exc
         self._client = client
         return client
