@@ -38,15 +38,19 @@ LOCAL_BOOKKEEPING = "bookkeeping-as-local-activities"
 T = TypeVar("T")
 
 
+async def local_since(patch: str, activity: Callable, arg, **options):
+    """Run ``activity(arg)`` as a local activity: inside the workflow task, without a round trip through the
+    server's task queue. Runs recorded before ``patch`` replay it as the regular activity it was then."""
+    if workflow.patched(patch):
+        return await workflow.execute_local_activity_method(activity, arg, **options)
+    return await workflow.execute_activity_method(activity, arg, **options)
+
+
 async def bookkeeping(activity: Callable, arg, *, start_to_close_timeout: timedelta, retry_policy: RetryPolicy):
-    """Run ``activity(arg)``, a short write of our own database that is idempotent by its own key, as a
-    local activity: inside the workflow task, without a round trip through the server's task queue.
-    Runs recorded before it was local replay it as the regular activity it was then."""
-    if workflow.patched(LOCAL_BOOKKEEPING):
-        return await workflow.execute_local_activity_method(
-            activity, arg, start_to_close_timeout=start_to_close_timeout, retry_policy=retry_policy)
-    return await workflow.execute_activity_method(
-        activity, arg, start_to_close_timeout=start_to_close_timeout, retry_policy=retry_policy)
+    """Run ``activity(arg)``, a short write of our own database that is idempotent by its own key, locally
+    (:func:`local_since` ``LOCAL_BOOKKEEPING``)."""
+    return await local_since(LOCAL_BOOKKEEPING, activity, arg, start_to_close_timeout=start_to_close_timeout,
+                             retry_policy=retry_policy)
 
 
 async def projecting_the_end(tracker: Callable[[], "ProcessTracker | None"], body: Awaitable[T]) -> T:
@@ -137,14 +141,8 @@ class ProcessTracker:
             attributes.PROCESS_STATUS.value_set(s.status),
         ])
         workflow.set_current_details(f"Step {s.step}: {s.status}" + (f", waiting on {s.waiting_on}" if s.waiting_on else ""))
-        if workflow.patched(LOCAL_PROJECTION):
-            await workflow.execute_local_activity_method(
-                ProcessActivities.project, s, start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
-                summary=f"project step {s.step}")
-        else:
-            await workflow.execute_activity_method(
-                ProcessActivities.project, s, start_to_close_timeout=PROJECTION_TIMEOUT, retry_policy=PROJECTION_RETRY,
-                summary=f"project step {s.step}")
+        await local_since(LOCAL_PROJECTION, ProcessActivities.project, s, start_to_close_timeout=PROJECTION_TIMEOUT,
+                          retry_policy=PROJECTION_RETRY, summary=f"project step {s.step}")
 
     async def audit(self, entry: AuditEntry) -> None:
         await bookkeeping(ProcessActivities.record_audit, entry,
