@@ -91,10 +91,13 @@ def upsert_projection(workflow_id: str, values: dict[peewee.Field, object], *, e
 
 @functools.cache
 def _upsert_sql(param: str, quote: str, ended: bool) -> str:
+    def quoted(identifier: str) -> str:
+        return f"{quote[0]}{identifier}{quote[1]}"
+
     def name(field: peewee.Field) -> str:
-        return f"{quote[0]}{field.column_name}{quote[1]}"
-    table = f"{quote[0]}{ProcessRecord._meta.table_name}{quote[1]}"
-    companies, company_id = f"{quote[0]}{Company._meta.table_name}{quote[1]}", name(Company.id)
+        return quoted(field.column_name)
+    table, companies = quoted(ProcessRecord._meta.table_name), quoted(Company._meta.table_name)
+    company_id = name(Company.id)
     inserted = [ProcessRecord.workflow_id, ProcessRecord.started_at, *PROJECTED, *RETRY_CLEARED]
     # Every name comes from the models, every value is a bound parameter. A company that is not (or no longer)
     # in the database is written as none.
