@@ -136,10 +136,15 @@ def test_the_stack_comes_up_and_a_process_survives_a_restart(stack_env):
         assert second.stop() == 0, "".join(second.output[-40:])
 
 
+def state_in(stat: str) -> str:
+    """The state letter of a ``/proc/.../stat`` line (after the name, which may hold spaces and parentheses)."""
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
 def alive(pid: int) -> bool:
     """Whether ``pid`` still runs (a zombie waiting for a reaper does not)."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = state_in(Path(f"/proc/{pid}/stat").read_text())
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z"
@@ -193,8 +198,7 @@ def where_it_stands(pid: int) -> str:
             wchan = (task / "wchan").read_text() or "-"
         except OSError:
             continue
-        name, state = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()[0]
-        threads.append(f"{name}:{state}:{wchan}")
+        threads.append(f"{stat[stat.index('(') + 1:stat.rindex(')')]}:{state_in(stat)}:{wchan}")
     return f"(pid {pid}: {', '.join(threads)})"
 
 
