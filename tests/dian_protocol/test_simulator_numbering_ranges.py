@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from habilita.dian.clock import colombia_now
+
 from .conftest import COMPANY_NIT, OTHER_NIT, PROVIDER_NIT, client_for
 
 
@@ -35,6 +37,16 @@ def test_associated_prefixes_are_listed_with_100(portal, client, company):
     assert (found.resolution_date, found.valid_date_from, found.valid_date_to) == (
         dt.date(2025, 3, 1), dt.date(2025, 3, 1), dt.date(2027, 3, 1))
     assert found.technical_key == created["technical_key"] and len(found.technical_key) == 64
+
+
+def test_a_resolution_given_no_dates_is_in_force_from_today_in_colombia(portal, company):
+    """An invoice issued now carries Colombia's date: between 00:00 and 05:00 UTC that is the day before the
+    machine's, and a range dated by the machine would refuse it (FAB05c)."""
+    created = portal.post(f"/portal/companies/{COMPANY_NIT}/resolutions", {"prefix": "FE", "from_number": 1,
+                                                                           "to_number": 5000})
+    today = colombia_now().date()
+    assert (created["resolution_date"], created["valid_from"]) == (today.isoformat(), today.isoformat())
+    assert created["valid_to"] == today.replace(year=today.year + 2).isoformat()
 
 
 def test_the_test_range_of_own_software_is_setp(portal, client, company):

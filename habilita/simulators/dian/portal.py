@@ -13,6 +13,7 @@ import secrets
 import uuid
 
 from habilita.dian.checkdigit import normalize_nit
+from habilita.dian.clock import colombia_now
 from habilita.dian.errors import InvalidTaxId
 
 from .config import SetRequirement, SimulatorConfig
@@ -121,7 +122,7 @@ def request_resolution(store: Store, config: SimulatorConfig, *, nit: str, kind:
                       valid_from=TEST_RESOLUTION_DATE, valid_to=TEST_VALID_TO,
                       technical_key=config.test_technical_key)
     else:
-        today = dt.date.today()
+        today = colombia_now().date()  # DIAN's day: before 05:00 UTC it is still yesterday in Colombia
         values = dict(
             prefix=_required_text(prefix, "prefix"),
             from_number=_number(from_number, "from_number"),
