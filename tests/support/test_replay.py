@@ -5,8 +5,8 @@ from habilita.support.actions import SupportActions
 from habilita.support.replay import verify_process
 
 from .conftest import SUPPORT_WORKFLOWS
-from .test_actions import ACTING, at_confirm
 from .drill_changed import DrillProcessWithAStepInserted
+from .test_actions import ACTING, at_confirm
 from .test_timeline import finished_drill
 
 
