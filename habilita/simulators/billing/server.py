@@ -31,12 +31,15 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
             self._answer(404, {"error": f"no resource {self.path}"})
 
         def do_POST(self) -> None:  # noqa: N802
+            # The body is read before anything can refuse the request: an unread
+            # body would be taken for the next request on this kept-alive connection.
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             parts = self._parts()
             if len(parts) == 2 and parts[0] == "certificate-payments":
                 return self._run(ledger.pay, parts[1])
             if parts == ["certificates"]:
                 try:
-                    body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                    body = json.loads(raw or b"{}")
                 except ValueError:
                     return self._answer(400, {"error": "the body must be a JSON object"})
                 return self._run(ledger.issue, body)

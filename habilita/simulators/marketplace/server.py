@@ -91,6 +91,9 @@ def make_handler(marketplace: Marketplace) -> type[BaseHTTPRequestHandler]:
             self._dispatch("POST")
 
         def _dispatch(self, method: str) -> None:
+            # The body is read before anything can refuse the request: an unread
+            # body would be taken for the next request on this kept-alive connection.
+            self._raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             split = urlsplit(self.path)
             parts = [p for p in split.path.split("/") if p]
             query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
@@ -255,7 +258,7 @@ def make_handler(marketplace: Marketplace) -> type[BaseHTTPRequestHandler]:
 
         def _body(self) -> dict:
             try:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                body = json.loads(self._raw or b"{}")
             except ValueError:
                 raise MarketplaceError("the body must be a JSON object") from None
             if not isinstance(body, dict):
