@@ -8,7 +8,6 @@ import requests
 
 from habilita.simulators.marketplace import Marketplace
 from habilita.simulators.marketplace import serve_in_thread as serve_marketplace
-
 from tests.channels_marketplace.conftest import TEST_POLICY
 from tests.harness import free_port
 
