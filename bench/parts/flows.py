@@ -13,6 +13,7 @@ import asyncio
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -95,8 +96,15 @@ class Console:
                     del self._awaited[workflow_id]
 
 
+_sessions = threading.local()
+
+
 def post(url: str, body: dict | None = None) -> dict:
-    response = requests.post(url, json=body or {}, timeout=30)
+    """POST to a simulator, on a connection kept open per thread (as a person's browser keeps one)."""
+    session = getattr(_sessions, "session", None)
+    if session is None:
+        session = _sessions.session = requests.Session()
+    response = session.post(url, json=body or {}, timeout=30)
     response.raise_for_status()
     return response.json()
 
