@@ -57,19 +57,13 @@ async def verify_process(client: Client, workflow_id: str, *, workflows: list[ty
         for _, history in runs:
             yield history
 
+    # The replayer answers in the order it was given the histories; the run id travels beside its history
+    # (see ``fetch_histories``).
+    run_ids = iter([run_id for run_id, _ in runs])
     verdicts = []
     async with replayer.workflow_replay_iterator(histories()) as results:
-        async for (run_id, _), result in _paired(runs, results):
+        async for result in results:
             failure = result.replay_failure
-            verdicts.append(RunVerdict(run_id=run_id, consistent=failure is None,
+            verdicts.append(RunVerdict(run_id=next(run_ids), consistent=failure is None,
                                        problem="" if failure is None else f"{type(failure).__name__}: {failure}"))
     return ReplayVerdict(workflow_id=workflow_id, runs=tuple(verdicts))
-
-
-async def _paired(runs: list, results):
-    """Each run beside its replay's result: the replayer answers in the order it was given the histories
-    (the run id travels beside its history, see ``fetch_histories``)."""
-    index = 0
-    async for result in results:
-        yield runs[index], result
-        index += 1

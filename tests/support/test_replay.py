@@ -35,7 +35,7 @@ async def test_every_run_of_a_reset_process_is_replayed_and_named_in_order(clien
     second_run = (await handle.describe()).run_id
 
     verdict = await verify_process(client, handle.id, workflows=SUPPORT_WORKFLOWS)
-    again = await verify_process(client, handle.id, workflows=SUPPORT_WORKFLOWS)  # the sandbox, imported once, reused
+    again = await verify_process(client, handle.id, workflows=SUPPORT_WORKFLOWS)  # through the same sandbox
 
     assert first_run != second_run
     assert [r.run_id for r in verdict.runs] == [first_run, second_run]
