@@ -76,7 +76,7 @@ from temporal_baseline import (
     CpuMeter, bare_activity_rate, bare_update_rate, dev_server, dev_server_pid, median_rate,
 )
 
-from parts.flows import Console, Stack, bench_settings, one_flow, outside_systems
+from parts.flows import Console, Stack, bench_settings, every_flow, outside_systems
 from parts.p1 import make_companies
 
 from habilita.support.narrate import LOCAL_ACTIVITY_MARKER
@@ -202,10 +202,10 @@ async def run(args) -> str:
             worker = build_worker(env.client, settings, task_queue=stack.queue)
             sandboxed = isinstance(worker.config(active_config=True).get("workflow_runner"), SandboxedWorkflowRunner)
             async with worker, stack.console:
-                await asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(warm_up)])
+                await every_flow(stack, warm_up)
                 with Sampler(enabled=args.profile) as sampler, flows_cpu:
                     began = time.perf_counter()
-                    done = await asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(flows)])
+                    done = await every_flow(stack, flows)
                     elapsed = time.perf_counter() - began
             with bare_cpu:
                 bare_runs += [await bare_activity_rate(env.client) for _ in range(2)]

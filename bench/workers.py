@@ -49,7 +49,7 @@ from temporalio.api.enums.v1 import EventType, PendingActivityState
 
 from temporal_baseline import cpu_seconds, dev_server, dev_server_pid
 
-from parts.flows import Console, Stack, bench_settings, one_flow, outside_systems
+from parts.flows import Console, Stack, bench_settings, every_flow, outside_systems
 from parts.p1 import make_companies
 from parts.worker_process import machine_cpu_seconds, running_worker, start_worker, stop, worker_env
 
@@ -71,7 +71,7 @@ class Throughput:
 
 async def flows_at_once(stack: Stack, companies) -> tuple[list[str], float]:
     began = time.perf_counter()
-    done = await asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(companies)])
+    done = await every_flow(stack, companies)
     return [workflow_id for workflow_id, _ in done], time.perf_counter() - began
 
 
@@ -139,7 +139,7 @@ async def kill_drill(stack: Stack, companies, dian_url: str, env: dict, var: Pat
     second = start_worker(env, log=var / "drill-second.log")
     try:
         set_faults(dian_url, "PUT", in_process_forever=True)
-        flows = asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(companies)])
+        flows = every_flow(stack, companies)
         test_sets = [EINVOICING.workflow_id(c) + TEST_SET_SUFFIX for c in companies]
 
         async def all_waiting_on_dian() -> bool:

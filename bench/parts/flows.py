@@ -118,6 +118,12 @@ async def one_flow(stack: Stack, company, *, loan: bool) -> tuple[str, float]:
     return handle.id, time.perf_counter() - began
 
 
+def every_flow(stack: Stack, companies) -> asyncio.Future:
+    """One flow per company, all at once, own and loaned certificates alternating; each gives
+    (workflow id, seconds)."""
+    return asyncio.gather(*[one_flow(stack, c, loan=i % 2 == 1) for i, c in enumerate(companies)])
+
+
 async def to_the_test_set(stack: Stack, company, *, loan: bool, test_set: tuple[int, int, int]):
     """Start P1 and answer its steps until it waits for staff to start a test set of ``test_set``
     (invoices, credit notes, debit notes); its handle."""
