@@ -44,7 +44,7 @@ from habilita.activities.channel_orders import (
 )
 from habilita.channels.invoicing import order_workflow_id
 from habilita.channels.orders import ORDERS_TOPIC, OrderDataError, parse_notification
-from habilita.json_http import send_json
+from habilita.json_http import read_body, send_json
 from habilita.models import ChannelConnection, Company, database_proxy
 
 log = logging.getLogger(__name__)
@@ -199,11 +199,9 @@ def make_handler(receiver: NotificationReceiver) -> type[BaseHTTPRequestHandler]
         disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self.rfile.read(length)
+            raw = read_body(self)
+            if len(raw) > MAX_BODY:
                 return self._answer(413, {"error": "too_large", "field": "body"})
-            raw = self.rfile.read(length)
             if self.path.split("?", 1)[0].rstrip("/") != "/notifications":
                 return self._answer(404, {"error": "not_found"})
             status, answer = receiver.receive(raw)

@@ -11,7 +11,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from habilita.json_http import send_json
+from habilita.json_http import read_body, send_json
 
 from .ledger import BillingError, Ledger
 
@@ -31,9 +31,7 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
             self._answer(404, {"error": f"no resource {self.path}"})
 
         def do_POST(self) -> None:  # noqa: N802
-            # The body is read before anything can refuse the request: an unread
-            # body would be taken for the next request on this kept-alive connection.
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = read_body(self)
             parts = self._parts()
             if len(parts) == 2 and parts[0] == "certificate-payments":
                 return self._run(ledger.pay, parts[1])

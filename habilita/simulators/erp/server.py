@@ -33,7 +33,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from habilita.json_http import send_body
+from habilita.json_http import read_body, send_body
 
 from . import invoicing
 from .errors import ApiError
@@ -237,9 +237,7 @@ def make_handler(state: ErpState) -> type[BaseHTTPRequestHandler]:
             self._handle("PUT")
 
         def _handle(self, method: str) -> None:
-            # The body is read before anything can refuse the request: an unread
-            # body would be taken for the next request on this kept-alive connection.
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            raw = read_body(self)
             try:
                 status, body = routes.dispatch(_Request(method, self.path, self.headers, raw))
             except ApiError as exc:

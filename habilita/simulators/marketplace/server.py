@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from habilita.channels.orders import check_id
-from habilita.json_http import send_json
+from habilita.json_http import read_body, send_json
 
 from .dispatcher import DeliveryPolicy, Dispatcher
 from .shape import order_from_spec, order_json
@@ -91,9 +91,7 @@ def make_handler(marketplace: Marketplace) -> type[BaseHTTPRequestHandler]:
             self._dispatch("POST")
 
         def _dispatch(self, method: str) -> None:
-            # The body is read before anything can refuse the request: an unread
-            # body would be taken for the next request on this kept-alive connection.
-            self._raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._raw = read_body(self)
             split = urlsplit(self.path)
             parts = [p for p in split.path.split("/") if p]
             query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
