@@ -11,6 +11,7 @@ three-minute timeout; with them, within the heartbeat timeout.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -80,8 +81,13 @@ async def test_a_test_set_finishes_after_its_worker_is_killed_and_dian_sees_each
         set_faults(portal, in_process_forever=True, delay_seconds=15)
 
         async def inside_a_status_query() -> bool:
+            # A poll started before the delay was switched on is answered at once: the worker may already
+            # have finished it and be sleeping until the next poll, with no activity left to lose. A poll
+            # still running two seconds after it started is the slow one (its answer takes 15 s).
             pending = (await test_set.describe()).raw_description.pending_activities
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
             return any(p.activity_type.name == "poll_batch" and p.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+                       and now - p.last_started_time.ToDatetime() > dt.timedelta(seconds=2)
                        for p in pending)
 
         await wait_until(inside_a_status_query, first, "the worker inside a slow status query")
