@@ -35,10 +35,19 @@ run: setup
 lint: $(STAMP)
 	$(BIN)/bandit -r habilita -q
 
-# pytest exits 5 when it collected no test: make treats that, like any
-# non-zero code, as a failure.
+# The suite runs in two parts. Most tests run TEST_WORKERS at a time (pytest-xdist,
+# a test file's tests on one worker, each worker with its own Temporal dev server):
+# many of them wait on timers, heartbeats and browsers, and two at a time halve the
+# wall time on two cores. The tests marked `timed` assert how long something took
+# (the receiver's 500 ms answer, a person not waiting on DIAN), so they run after,
+# one at a time, with no other test taking the CPU. A plain `pytest` runs all of
+# them in one process. pytest exits 5 when it collected no test: make treats
+# that, like any non-zero code, as a failure.
+TEST_WORKERS ?= 2
+
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not timed"
+	$(BIN)/pytest -m timed
 	@if [ -n "$$POSTGRES_TEST_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 test-postgres: setup

@@ -14,6 +14,9 @@ from habilita.receiver import serve_in_thread
 from habilita.receiver.server import RECONNECT_PAUSE
 from tests.channels_orders.conftest import SELLER
 
+# Answers within the marketplace's 500 ms: measured with no other test on the CPU.
+pytestmark = pytest.mark.timed
+
 
 def post(receiver, body, *, raw: bytes | None = None) -> tuple[requests.Response, float]:
     started = time.monotonic()

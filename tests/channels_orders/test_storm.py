@@ -7,6 +7,7 @@ import datetime as dt
 import signal
 import time
 
+import pytest
 import requests
 
 from habilita.channels.configuration import ReconcileStart
@@ -19,6 +20,9 @@ from tests.channels_orders.conftest import (
     terminate_orders,
     worker_process,
 )
+
+# Every answer within the marketplace's 500 ms: measured with no other test on the CPU.
+pytestmark = pytest.mark.timed
 
 ORDERS, NOTIFICATIONS, SILENT = 200, 1000, 20
 

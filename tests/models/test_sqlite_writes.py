@@ -90,6 +90,7 @@ def test_a_rolled_back_transaction_and_a_failed_write_give_the_lock_back(db):
     assert lock_is_free(db)
 
 
+@pytest.mark.timed
 def test_reads_go_on_while_another_thread_writes(db):
     db.Row.create(key="before")
     holding, release = threading.Event(), threading.Event()
