@@ -5,7 +5,6 @@ import datetime as dt
 import secrets
 
 import peewee
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from habilita.inputs.emails import email_problem
 from habilita.inputs.text import text_problem
@@ -76,6 +75,8 @@ class User(BaseModel):
 
     def set_password(self, password: str, *, must_change: bool = False) -> None:
         """Hash ``password`` after the rules of :mod:`.passwords`; every session signed in with the old one ends."""
+        from werkzeug.security import generate_password_hash  # here: werkzeug takes ~70 ms to import, every CLI command would pay it
+
         check_password_rules(password, user_inputs=(self.email, self.name))
         self.password_hash = generate_password_hash(password)
         self.must_change_password = must_change
@@ -86,6 +87,8 @@ class User(BaseModel):
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
+        from werkzeug.security import check_password_hash  # see set_password
+
         return check_password_hash(self.password_hash, password or "")
 
     def is_locked(self, now: dt.datetime | None = None) -> bool:

@@ -13,8 +13,8 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from habilita import fonts
-from habilita.activities import letters
-from habilita.activities.letters import LetterContent, render_letter
+from habilita.activities import letter_pdf
+from habilita.activities.letter_pdf import LetterContent, render_letter
 
 CONTENTS = (
     LetterContent(company_name="Empresa Bench 900200001 SAS", company_nit="900200001-3",
@@ -32,7 +32,7 @@ CONTENTS = (
 )
 SPANISH = CONTENTS[0]
 # Every character of the letter face's repertoire the font draws, split over the fields printed on it.
-REPERTOIRE = "".join(chr(code) for first, last in letters.LETTER_REPERTOIRE for code in range(first, last + 1)
+REPERTOIRE = "".join(chr(code) for first, last in letter_pdf.LETTER_REPERTOIRE for code in range(first, last + 1)
                      if code in fonts.DRAWABLE)
 EVERY_REPERTOIRE_CHARACTER = dataclasses.replace(
     SPANISH, company_name=REPERTOIRE[:300], representative_name=REPERTOIRE[300:600], position=REPERTOIRE[600:])
@@ -46,7 +46,7 @@ def glyph_count(font_file: bytes) -> int:
 def cut_from(pdf) -> dict[str, str]:
     """For each face of a drawn letter, the file its embedded subset is cut from: "letter" or "full"."""
     files = {}
-    for face in letters._FACES:
+    for face in letter_pdf._FACES:
         prepared = face.prepared()
         files[face.style or "R"] = {glyph_count(prepared.letter): "letter", glyph_count(prepared.full): "full"}[
             pdf.fonts[face.fontkey].ttfont["maxp"].numGlyphs]
@@ -60,14 +60,14 @@ def printed_text(pdf: bytes) -> str:
 
 def test_a_letter_drawn_with_the_faces_parsed_once_is_the_pdf_add_font_gives(monkeypatch):
     contents = (*CONTENTS, EVERY_REPERTOIRE_CHARACTER)
-    assert [cut_from(letters._letter_pdf(content)) for content in contents] == [
+    assert [cut_from(letter_pdf._letter_pdf(content)) for content in contents] == [
         {"R": "letter", "B": "letter"}, {"R": "letter", "B": "letter"}, {"R": "full", "B": "letter"},
         {"R": "letter", "B": "letter"}], "both files are compared"
     drawn = [render_letter(content) for content in contents]
 
-    monkeypatch.setattr(letters._Face, "add_to",
+    monkeypatch.setattr(letter_pdf._Face, "add_to",
                         lambda face, pdf: pdf.add_font(fonts.FAMILY, face.style, str(face.path)))
-    monkeypatch.setattr(letters._Face, "open_font_file", lambda face, pdf: None)
+    monkeypatch.setattr(letter_pdf._Face, "open_font_file", lambda face, pdf: None)
 
     assert [render_letter(content) for content in contents] == drawn
 
@@ -82,7 +82,7 @@ def test_letters_drawn_at_once_each_get_their_own_pdf():
 
 
 def test_a_spanish_letter_is_cut_from_the_letter_faces_and_prints_as_typed():
-    assert cut_from(letters._letter_pdf(SPANISH)) == {"R": "letter", "B": "letter"}
+    assert cut_from(letter_pdf._letter_pdf(SPANISH)) == {"R": "letter", "B": "letter"}
 
     pdf = render_letter(SPANISH)
 
@@ -91,15 +91,15 @@ def test_a_spanish_letter_is_cut_from_the_letter_faces_and_prints_as_typed():
     for typed in ("Ana María Gómez", "Cédula de ciudadanía 52123456", "Bogotá D.C., 2 de marzo de 2026",
                   "carta de exoneración de responsabilidad"):
         assert typed in text
-    regular = letters._FACES[0].prepared()
+    regular = letter_pdf._FACES[0].prepared()
     assert glyph_count(regular.letter) < glyph_count(regular.full) / 5, "the letter face is small"
 
 
 def test_a_letter_with_a_character_outside_the_repertoire_is_cut_from_the_full_face_and_prints_it():
     greek = dataclasses.replace(SPANISH, representative_name="Ἀθηνᾶ Παπαδοπούλου")
-    assert not letters._in_repertoire(ord("Ἀ"))
+    assert not letter_pdf._in_repertoire(ord("Ἀ"))
     # The bold face draws only the letter's own text.
-    assert cut_from(letters._letter_pdf(greek)) == {"R": "full", "B": "letter"}
+    assert cut_from(letter_pdf._letter_pdf(greek)) == {"R": "full", "B": "letter"}
 
     pdf = render_letter(greek)
 
@@ -112,17 +112,17 @@ def test_every_character_of_the_letters_own_text_is_in_the_repertoire():
     plain = dataclasses.replace(SPANISH, company_name="A", company_nit="1", representative_name="B",
                                 document_label="C", position="D", email="e@f.co", provider_name="G",
                                 provider_nit="2")
-    for purpose in letters.PURPOSE_TEXT:
+    for purpose in letter_pdf.PURPOSE_TEXT:
         for month in range(1, 13):
-            pdf = letters._letter_pdf(dataclasses.replace(plain, purpose=purpose, date=dt.date(2026, month, 30 - month)))
-            drawn = {code for face in letters._FACES for glyph, _ in pdf.fonts[face.fontkey].subset.items()
+            pdf = letter_pdf._letter_pdf(dataclasses.replace(plain, purpose=purpose, date=dt.date(2026, month, 30 - month)))
+            drawn = {code for face in letter_pdf._FACES for glyph, _ in pdf.fonts[face.fontkey].subset.items()
                      if glyph is not None for code in glyph.unicode}
-            assert [chr(code) for code in sorted(drawn) if not letters._in_repertoire(code)] == [chr(0)]  # .notdef
+            assert [chr(code) for code in sorted(drawn) if not letter_pdf._in_repertoire(code)] == [chr(0)]  # .notdef
             assert cut_from(pdf) == {"R": "letter", "B": "letter"}
 
 
 def test_the_field_check_and_the_letter_know_the_same_characters():
-    regular = letters._FACES[0].prepared().parsed
+    regular = letter_pdf._FACES[0].prepared().parsed
 
     assert regular.fontkey == fonts.FAMILY.lower()
     assert fonts.DRAWABLE == frozenset(regular.cmap)

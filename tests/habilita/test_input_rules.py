@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 import habilita
 from habilita import fonts
-from habilita.activities.letters import LetterContent, render_letter
+from habilita.activities.letter_pdf import LetterContent, render_letter
 from habilita.activities.representatives import LegalRepresentative, representative_problems
 from habilita.inputs import limits
 from habilita.inputs.emails import is_email
