@@ -29,14 +29,22 @@ def support_group() -> None:
 @click.option("--step", default="", help="Only processes at this step.")
 @click.option("--type", "process_type", default="", help="Only processes of this type.")
 def queue(signal: str | None, step: str, process_type: str) -> None:
-    """List stuck processes, oldest step first, with why each is stuck."""
+    """List stuck processes, oldest step first, with why each is stuck; first, on stderr, whether no
+    worker serves the task queue (then no process moves)."""
     from habilita.support.stuck import QueueOptions, filter_queue, find_stuck
+    from habilita.support.workers import worker_presence
 
     settings = Settings.from_env()
     open_database(settings.database_url)
     options = QueueOptions(task_queue=settings.task_queue)
-    stuck = filter_queue(_run(settings, lambda client: find_stuck(client, options=options)),
-                         signal=signal or "", step=step, process_type=process_type)
+
+    async def ask(client):
+        return await asyncio.gather(find_stuck(client, options=options), worker_presence(client, settings.task_queue))
+
+    queue, workers = _run(settings, ask)
+    if (no_worker := workers.problem()) is not None:
+        click.echo(say(settings, no_worker), err=True)
+    stuck = filter_queue(queue, signal=signal or "", step=step, process_type=process_type)
     for entry in stuck:
         entered = entry.step_entered_at.isoformat(timespec="minutes") if entry.step_entered_at else "?"
         why = "; ".join(say(settings, reason.message) for reason in entry.reasons)

@@ -7,6 +7,7 @@ will touch, then reports a result per process.
 """
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 from flask import current_app, flash, redirect, request, url_for
@@ -18,6 +19,7 @@ from habilita.support.actions import Acting, SupportActions, run_bulk
 from habilita.messages.stored import as_text
 from habilita.processes import DECLARATIONS
 from habilita.support.errors import MissingReason
+from habilita.support.workers import WorkerPresence, worker_presence
 from habilita.support.stuck import (
     ACTIVITY_RETRYING, PROCESS_BLOCKED, PROCESS_FAILED, SIGNALS, SLA_OVERRUN, WORKFLOW_TASK_FAILING, ActivitySignalCache, QueueOptions, filter_queue,
     find_stuck,
@@ -56,14 +58,22 @@ def signal_cache() -> ActivitySignalCache:
     return current_app.extensions.setdefault("habilita_support_activity_cache", ActivitySignalCache())
 
 
-def load_queue(args) -> tuple[list, list]:
-    """(the whole queue, the part matching the page's filters)."""
-    options = QueueOptions(task_queue=current_app.extensions["habilita"].settings.task_queue)
-    cache = signal_cache()
-    queue = bridge().call(lambda client: find_stuck(client, options=options, cache=cache), timeout=60)
+def load_queue(args, *, presence: bool = False) -> tuple[list, list, WorkerPresence | None]:
+    """(the whole queue, the part matching the page's filters, and, if asked, whether a worker serves the
+    task queue: asked in the same call to Temporal)."""
+    task_queue = current_app.extensions["habilita"].settings.task_queue
+    options, cache = QueueOptions(task_queue=task_queue), signal_cache()
+
+    async def ask(client):
+        stuck = find_stuck(client, options=options, cache=cache)
+        if not presence:
+            return await stuck, None
+        return await asyncio.gather(stuck, worker_presence(client, task_queue))
+
+    queue, workers = bridge().call(ask, timeout=60)
     shown = filter_queue(queue, signal=args.get("signal", ""), step=args.get("step", ""),
                          process_type=args.get("type", ""))
-    return queue, shown
+    return queue, shown, workers
 
 
 # The steps support may skip or reset to: every declared step of every process, children included, once.
@@ -92,7 +102,7 @@ class SupportQueueView(RoleGuarded, BaseView):
 
     @expose("/")
     def index(self):
-        queue, shown = load_queue(request.args)
+        queue, shown, workers = load_queue(request.args, presence=True)
         page = max(request.args.get("page", 1, type=int), 1)
         tally = Counter(reason.signal for s in queue for reason in s.reasons)
         counts = {signal: tally[signal] for signal in SIGNALS}
@@ -101,7 +111,7 @@ class SupportQueueView(RoleGuarded, BaseView):
             "support/queue.html", shown=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(shown),
             page=page, pages=max((len(shown) + PAGE_SIZE - 1) // PAGE_SIZE, 1), counts=counts, steps=steps,
             signal_labels=SIGNAL_WORDS, actions=ACTIONS, may_act=self.may_write(), args=request.args,
-            target_steps=TARGET_STEPS,
+            target_steps=TARGET_STEPS, no_worker=workers.problem(),
             describe_age=int(signal_cache().ttl_seconds))
 
     @expose("/preview", methods=["POST"])

@@ -218,6 +218,11 @@ STUCK: dict[str, str] = {
     "stuck.activity_retrying_unlimited": N_("activity %(activity)s retrying: attempt %(attempt)s, no limit"),
     "stuck.last_failure": N_("%(retrying)s, last failure: %(failure)s"),
     "stuck.several_retrying": N_("%(count)s activities retrying: %(activities)s"),
+    # Above the queue, when no worker serves the task queue (habilita.support.workers).
+    "stuck.no_worker": N_("No worker serves the task queue %(task_queue)s: no process moves until one starts "
+                          "(habilita worker)."),
+    "stuck.workers_silent": N_("No worker has asked for work on the task queue %(task_queue)s for %(silent)s: "
+                               "no process moves until one starts again (habilita worker)."),
 }
 
 # A process's health (habilita.support.health, .reconcile) and the worker's notice of a retry that goes on.

@@ -13,7 +13,9 @@ from tests.support.conftest import (  # noqa: F401 (fixtures)
     dian_company, dian_faults, dian_sim, start_drill, support_worker, wait_for, wait_for_step,
 )
 from tests.support.drill import DrillInput, DrillProcess
+from habilita.worker import build_worker
 from habilita.workflows.einvoicing import DianRegistration, EInvoicingEnablement, StartEnablement
+from tests.support.test_workers import serving
 
 from .conftest import csrf_from
 
@@ -175,3 +177,16 @@ async def test_a_review_or_run_that_cannot_go_ahead_says_why_and_never_answers_5
         assert answer.status_code == 302 and answer.location.endswith("/admin/support/"), (path, form)
         page = (await in_thread(browser.get, "/admin/support/")).get_data(as_text=True)
         assert said in page, (path, form)
+
+
+async def test_the_queue_says_above_the_processes_when_no_worker_serves_the_task_queue(
+        live_app, as_role, client, settings, task_queue, users):
+    browser = as_role("support", live_app)
+    html = (await in_thread(browser.get, "/admin/support/")).get_data(as_text=True)
+    assert 'id="no-worker"' in html
+    assert f"Ningún worker atiende la cola de tareas {task_queue}" in html
+
+    async with build_worker(client, settings, task_queue=task_queue):
+        await serving(client, task_queue)
+        page = await in_thread(browser.get, "/admin/support/")
+    assert page.status_code == 200 and 'id="no-worker"' not in page.get_data(as_text=True)
