@@ -39,7 +39,7 @@ from temporalio.worker import Worker  # noqa: E402
 from habilita.activities.health import ActivityHealth  # noqa: E402
 from habilita.adapters.codec import data_converter  # noqa: E402
 from habilita.adapters.dian_client import DianClient  # noqa: E402
-from habilita.devstack.devserver import DevServerConfig, temporal_binary  # noqa: E402
+from habilita.devstack.devserver import DevServerConfig  # noqa: E402
 from habilita.dian.certificates import generate_test_certificate  # noqa: E402
 from habilita.models import Company, ProcessRecord  # noqa: E402
 from habilita.models.database import open_database, upgrade  # noqa: E402
@@ -48,7 +48,6 @@ from habilita.simulators.dian.server import make_server  # noqa: E402
 from habilita.support.reconcile import ProjectionReconciler  # noqa: E402
 from habilita.support.stuck import ACTIVITY_RETRYING, PROCESS_FAILED, QueueOptions, find_stuck  # noqa: E402
 from habilita.worker import WORKFLOWS, build_activities, workflow_runner  # noqa: E402
-from habilita.workflows import attributes  # noqa: E402
 from support_queue import percentile, populate  # noqa: E402
 from tests.support.drill import DrillActivities, DrillProcess, DrillStart  # noqa: E402
 
@@ -104,10 +103,8 @@ async def main(rows: int, each: int) -> None:
     company = Company.create(country="CO", tax_id="900123456", check_digit="8", legal_name="Bench SAS")
     populate(rows - 3 * each, 0, company.id)
     config = DevServerConfig.load()
-    env = await WorkflowEnvironment.start_local(
-        namespace=config.namespace, data_converter=data_converter(key), search_attributes=list(attributes.ALL),
-        dev_server_log_level="error", dev_server_existing_path=temporal_binary(),
-        dev_server_extra_args=config.pragma_args() + config.dynamic_config_args())
+    env = await WorkflowEnvironment.start_local(data_converter=data_converter(key), dev_server_log_level="error",
+                                                **config.environment_options())
     client, queue = env.client, settings.task_queue
     options = QueueOptions(task_queue=queue)
     with make_server(str(work / "dian.db"), processing_seconds=0) as dian:

@@ -41,7 +41,7 @@ from habilita.console import create_app  # noqa: E402
 from habilita.dian.certificates import generate_test_certificate  # noqa: E402
 from habilita.adapters.codec import data_converter  # noqa: E402
 from habilita.models.database import open_database, upgrade  # noqa: E402
-from habilita.devstack.devserver import DevServerConfig, temporal_binary  # noqa: E402
+from habilita.devstack.devserver import DevServerConfig  # noqa: E402
 from habilita.settings import Settings  # noqa: E402
 from habilita.worker import WORKFLOWS, build_activities, workflow_runner  # noqa: E402
 from habilita.models import Company, ProcessRecord, User, insert_in_batches, utcnow  # noqa: E402
@@ -50,7 +50,6 @@ from habilita.support.stuck import (  # noqa: E402
     ActivitySignalCache, QueueOptions, failing_workflow_tasks, find_stuck, retrying_activities, sla_overruns,
 )
 from tests.support.drill import DrillActivities, DrillInput, DrillProcess, DrillStart  # noqa: E402
-from habilita.workflows import attributes  # noqa: E402
 
 PASSWORD = "bench-clave-2024"
 RETRYING, BROKEN, OVERDUE = 100, 5, 895
@@ -120,11 +119,8 @@ async def main(rows: int, runs: int) -> None:
     # The 5 broken workflows fail their task on purpose: keep the SDK core's warnings out of the figures.
     quiet = Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(TelemetryFilter(core_level="ERROR",
                                                                                     other_level="ERROR"))))
-    env = await WorkflowEnvironment.start_local(
-        namespace=config.namespace, data_converter=data_converter(key), search_attributes=list(attributes.ALL),
-        runtime=quiet, dev_server_log_level="error",
-        dev_server_existing_path=temporal_binary(),
-        dev_server_extra_args=config.pragma_args() + config.dynamic_config_args())
+    env = await WorkflowEnvironment.start_local(data_converter=data_converter(key), runtime=quiet,
+                                                dev_server_log_level="error", **config.environment_options())
     with make_server(str(work / "dian.db"), processing_seconds=0) as dian:
         test_set = requests.post(f"{dian.url}/portal/companies", json={
             "nit": company.tax_id, "legal_name": company.legal_name, "mode": "own"}, timeout=10).json()["test_set_id"]

@@ -106,13 +106,12 @@ async def run(args) -> str:
     from habilita.models.database import open_database, upgrade
     from habilita.demo.accounting import generate_documents
     from habilita.messages.catalog import in_english
-    from habilita.devstack.devserver import DevServerConfig, temporal_binary
+    from habilita.devstack.devserver import DevServerConfig
     from habilita.settings import Settings
     from habilita.worker import build_worker
     from habilita.activities.accounting import create_accounting_company
     from habilita.models import Company, database_proxy
     from habilita.models.accounting import Voucher, VoucherLine
-    from habilita.workflows import attributes
     from habilita.workflows.accounting import (
         AcceptIntegration, AccountingIntegration, ConnectAndSync, RequestIntegration, SetDefaultAccounts,
         StartAccountingIntegration,
@@ -136,10 +135,7 @@ async def run(args) -> str:
     generate_documents(company, count=args.documents, first_day=dt.date(2024, 1, 1), days=365)
 
     config = DevServerConfig.load()
-    env = await WorkflowEnvironment.start_local(
-        namespace=config.namespace, data_converter=data_converter(key), search_attributes=list(attributes.ALL),
-        dev_server_existing_path=temporal_binary(),
-        dev_server_extra_args=config.pragma_args() + config.dynamic_config_args())
+    env = await WorkflowEnvironment.start_local(data_converter=data_converter(key), **config.environment_options())
     try:
         client, queue = env.client, f"bench-{uuid.uuid4()}"
         async with build_worker(client, settings, task_queue=queue):

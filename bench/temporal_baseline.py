@@ -24,8 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 with workflow.unsafe.imports_passed_through():
-    from habilita.devstack.devserver import DevServerConfig, temporal_binary
-    from habilita.workflows import attributes
+    from habilita.devstack.devserver import DevServerConfig
 
 
 @activity.defn
@@ -77,12 +76,7 @@ async def dev_server(data_converter: DataConverter | None = None):
     with tempfile.TemporaryDirectory() as folder:
         kwargs = {"data_converter": data_converter} if data_converter else {}
         env = await WorkflowEnvironment.start_local(
-            namespace=config.namespace, search_attributes=list(attributes.ALL),
-            dev_server_existing_path=temporal_binary(),
-            dev_server_database_filename=str(Path(folder) / "temporal.db"),
-            dev_server_extra_args=config.pragma_args() + config.dynamic_config_args(),
-            **kwargs,
-        )
+            dev_server_database_filename=str(Path(folder) / "temporal.db"), **config.environment_options(), **kwargs)
         try:
             yield env
         finally:

@@ -21,14 +21,13 @@ from temporalio.testing import WorkflowEnvironment
 from habilita import models
 from habilita.adapters.codec import data_converter
 from habilita.models.database import open_database, upgrade
-from habilita.devstack.devserver import DevServerConfig, temporal_binary, test_server_binary
+from habilita.devstack.devserver import DevServerConfig, test_server_binary
 from habilita.settings import Settings
 from habilita.simulators.billing.ledger import Ledger
 from habilita.simulators.billing.server import serve_in_thread
 from habilita.simulators.dian.config import SimulatorConfig, invoice_set
 from habilita.simulators.dian.server import make_server as make_dian_server
 from tests.harness import POSTGRES_URL, SMALL_SET, TEST_ENCRYPTION_KEY, Portal, test_settings
-from habilita.workflows import attributes
 
 
 
@@ -87,14 +86,8 @@ def db(settings, _postgres_schema):
 
 @pytest_asyncio.fixture(scope="session")
 async def temporal_env():
-    config = DevServerConfig.load()
-    env = await WorkflowEnvironment.start_local(
-        namespace=config.namespace,
-        data_converter=data_converter(TEST_ENCRYPTION_KEY),
-        search_attributes=list(attributes.ALL),
-        dev_server_existing_path=temporal_binary(),
-        dev_server_extra_args=config.pragma_args() + config.dynamic_config_args(),
-    )
+    env = await WorkflowEnvironment.start_local(data_converter=data_converter(TEST_ENCRYPTION_KEY),
+                                                **DevServerConfig.load().environment_options())
     yield env
     await env.shutdown()
 

@@ -9,12 +9,16 @@ import json
 import shutil
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
 CONFIG_PATH = HERE / "temporal-dev.yaml"
+# How long a dev server started through the SDK (tests, benches) may take to answer. The SDK's own 5 s was
+# not enough on two busy cores: a bench started right after another failed at it twice in a row.
+STARTUP_TIMEOUT = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,16 @@ class DevServerConfig:
         for key, value in self.sqlite_pragmas.items():
             args += ["--sqlite-pragma", f"{key}={value}"]
         return args
+
+    def environment_options(self) -> dict:
+        """What ``WorkflowEnvironment.start_local`` needs to start this server (the tests' and the
+        benches' servers): its namespace, search attributes, SQLite pragmas and dynamic config."""
+        from habilita.workflows import attributes
+
+        return {"namespace": self.namespace, "search_attributes": list(attributes.ALL),
+                "dev_server_existing_path": temporal_binary(),
+                "dev_server_extra_args": self.pragma_args() + self.dynamic_config_args(),
+                "dev_server_startup_timeout": STARTUP_TIMEOUT}
 
     def command(self, temporal: str, *, root: Path) -> list[str]:
         """The server's command line; a relative ``db_filename`` is under ``root``."""
