@@ -36,7 +36,8 @@ def check_password_rules(password: str, *, user_inputs=(), field: str = "passwor
         raise FieldError(field, "password_too_short", minimum=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
         raise FieldError(field, "password_too_long", maximum=MAX_PASSWORD_LENGTH)
-    from zxcvbn import zxcvbn  # here: its dictionaries take ~35 ms to import, every CLI command would pay it
+    # Imported here: its dictionaries take ~35 ms to import, which every command of the CLI would pay.
+    from zxcvbn import zxcvbn
 
     estimate = zxcvbn(password, user_inputs=personal_words(user_inputs))
     if estimate["score"] < MIN_STRENGTH:

@@ -75,7 +75,8 @@ class User(BaseModel):
 
     def set_password(self, password: str, *, must_change: bool = False) -> None:
         """Hash ``password`` after the rules of :mod:`.passwords`; every session signed in with the old one ends."""
-        from werkzeug.security import generate_password_hash  # here: werkzeug takes ~70 ms to import, every CLI command would pay it
+        # Imported here: werkzeug takes ~70 ms to import, which every command of the CLI would pay.
+        from werkzeug.security import generate_password_hash
 
         check_password_rules(password, user_inputs=(self.email, self.name))
         self.password_hash = generate_password_hash(password)
