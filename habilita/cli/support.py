@@ -14,6 +14,7 @@ import click
 
 from habilita.models.database import open_database
 from habilita.settings import Settings
+from habilita.support.stuck import SIGNALS
 
 from .common import say
 
@@ -24,8 +25,7 @@ def support_group() -> None:
 
 
 @support_group.command("queue")
-@click.option("--signal", type=click.Choice(["workflow_task_failing", "activity_retrying", "sla_overrun"]),
-              default=None, help="Only processes stuck for this reason.")
+@click.option("--signal", type=click.Choice(SIGNALS), default=None, help="Only processes stuck for this reason.")
 @click.option("--step", default="", help="Only processes at this step.")
 @click.option("--type", "process_type", default="", help="Only processes of this type.")
 def queue(signal: str | None, step: str, process_type: str) -> None:

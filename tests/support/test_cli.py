@@ -133,6 +133,21 @@ async def test_support_queue_lists_a_stuck_process_with_why(
     assert "1 stuck process(es)" in output
 
 
+async def test_support_queue_filters_by_each_of_the_queues_signals(db, settings, client, task_queue):
+    """The command offers every signal the console's queue filters by, failed and blocked processes included."""
+    ProcessRecord.create(workflow_id="einvoicing-CO-900123456", process_type="einvoicing", current_step="test_set",
+                         status="failed", last_error="Activity task failed: DIAN refused the zip")
+    env = cli_env(settings, client) | {"TEMPORAL_TASK_QUEUE": task_queue}
+
+    failed = await habilita(env, "support", "queue", "--signal", "process_failed")
+    blocked = await habilita(env, "support", "queue", "--signal", "process_blocked")
+    unknown = await habilita(env, "support", "queue", "--signal", "no_such_signal")
+
+    assert failed[0] == 0 and "einvoicing-CO-900123456\teinvoicing\ttest_set\t" in failed[1], failed[1]
+    assert blocked[0] == 0 and "0 stuck process(es)" in blocked[1], blocked[1]
+    assert unknown[0] == 2 and "process_failed" in unknown[1], unknown[1]
+
+
 async def test_the_command_ends_with_0_1_or_2_run_after_run_even_after_talking_to_temporal(db, settings, client):
     """A command that opened a Temporal client used to abort at interpreter shutdown now and then (134, 139)."""
     env = cli_env(settings, client)
