@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from habilita.workflows import attributes
+
 HERE = Path(__file__).resolve().parent
 CONFIG_PATH = HERE / "temporal-dev.yaml"
 # How long a dev server started through the SDK (tests, benches) may take to answer. The SDK's own 5 s was
@@ -52,8 +54,6 @@ class DevServerConfig:
     def environment_options(self) -> dict:
         """What ``WorkflowEnvironment.start_local`` needs to start this server (the tests' and the
         benches' servers): its namespace, search attributes, SQLite pragmas and dynamic config."""
-        from habilita.workflows import attributes
-
         return {"namespace": self.namespace, "search_attributes": list(attributes.ALL),
                 "dev_server_existing_path": temporal_binary(),
                 "dev_server_extra_args": self.pragma_args() + self.dynamic_config_args(),
