@@ -2,6 +2,9 @@
 becomes a signal-with-start within the marketplace's 500 ms — and a 503 in time when Temporal is away."""
 from __future__ import annotations
 
+import json
+import socket
+import threading
 import time
 
 import pytest
@@ -9,10 +12,12 @@ import requests
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from habilita.adapters.codec import data_converter
 from habilita.models import ChannelConnection
 from habilita.receiver import serve_in_thread
-from habilita.receiver.server import RECONNECT_PAUSE
+from habilita.receiver.server import ANSWER_SECONDS, RECONNECT_PAUSE
 from tests.channels_orders.conftest import SELLER
+from tests.harness import TEST_ENCRYPTION_KEY
 
 # Answers within the marketplace's 500 ms: measured with no other test on the CPU.
 pytestmark = pytest.mark.timed
@@ -113,3 +118,94 @@ async def test_after_a_failed_connection_it_answers_503_at_once_and_connects_aga
     assert back.status_code == 200, back.text
     assert len(attempts) == 2
     await hub.client.get_workflow_handle(back.json()["workflow_id"]).terminate("test over")
+
+
+class SlowTemporal:
+    """A TCP proxy in front of the Temporal server that holds each of its answers back ``delay`` seconds."""
+
+    def __init__(self, target: str) -> None:
+        host, port = target.rsplit(":", 1)
+        self.target, self.delay = (host, int(port)), 0.0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                downstream, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            threading.Thread(target=self._pump, args=(downstream, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, downstream, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, answers: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if answers and self.delay:
+                    time.sleep(self.delay)
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            source.close()
+            sink.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def post_slowly(receiver, body: dict, *, body_after: float) -> tuple[int, float]:
+    """POST ``body`` as a slow network delivers it: the headers, then the body ``body_after`` seconds later;
+    the answer's status and the seconds from the first byte sent to the answer read."""
+    data = json.dumps(body).encode()
+    host, port = receiver.server_address[:2]
+    with socket.create_connection((host, port), timeout=5) as connection:
+        started = time.monotonic()
+        connection.sendall(f"POST /notifications HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                           f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode())
+        time.sleep(body_after)
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        took = time.monotonic() - started
+    return int(answer.split(b" ", 2)[1]), took
+
+
+async def test_the_500_ms_count_from_the_arrival_a_slow_body_leaves_temporal_only_what_is_left(hub, hub_settings):
+    proxy = SlowTemporal(hub.client.service_client.config.target_host)
+
+    def through_the_proxy():
+        return Client.connect(proxy.address, namespace=hub.client.namespace,
+                              data_converter=data_converter(TEST_ENCRYPTION_KEY))
+
+    receiver = serve_in_thread(hub_settings, client_factory=through_the_proxy)
+    try:
+        warm, _ = post(receiver, notification("2000000000000901"))
+        proxy.delay = 0.3
+        # The body takes 0.25 s to arrive and Temporal 0.3 s to answer: handing the order over would answer
+        # after 0.55 s, too late for the marketplace. The call gets the 0.2 s left and the 503 leaves in time.
+        late_status, late_took = post_slowly(receiver, notification("2000000000000902"), body_after=0.25)
+        # With almost nothing left, Temporal is not even asked.
+        proxy.delay = 0.0
+        hopeless_status, hopeless_took = post_slowly(receiver, notification("2000000000000903"),
+                                                     body_after=ANSWER_SECONDS - 0.01)
+    finally:
+        receiver.close()
+        proxy.close()
+    assert warm.status_code == 200, warm.text
+    assert late_status == 503 and late_took < 0.5, (late_status, late_took)
+    assert hopeless_status == 503 and hopeless_took < 0.5, (hopeless_status, hopeless_took)
+    with pytest.raises(RPCError) as missing:
+        await hub.client.get_workflow_handle(hub.workflow_id("2000000000000903")).describe()
+    assert missing.value.status == RPCStatusCode.NOT_FOUND
+    for order_id in ("2000000000000901", "2000000000000902"):
+        try:
+            await hub.client.get_workflow_handle(hub.workflow_id(order_id)).terminate("test over")
+        except RPCError:
+            pass  # the late one may not have reached Temporal: the marketplace would send it again
