@@ -16,10 +16,12 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from habilita.dian.certificates import CertifiedKey, generate_test_certificate, load_pem, load_pkcs12
+from habilita.dian.errors import CertificateError
 from habilita.models import CertificateLoan, Company, SigningCertificate, utcnow
 from habilita.private_files import create_private, replace_private
 
 from habilita.adapters.billing import BillingPort, BillingRefused
+from habilita.adapters.key_check import KeyChecker
 from .representatives import open_representative
 
 _KEY_CONTEXT = b"signing-key"
@@ -155,12 +157,15 @@ class CertificateRef:
 
 
 class CertificateActivities:
-    def __init__(self, *, billing: BillingPort, vault: KeyVault, box, provider_key) -> None:
-        """``provider_key`` is a callable returning the provider's CertifiedKey (loaded lazily, then kept)."""
+    def __init__(self, *, billing: BillingPort, vault: KeyVault, box, provider_key,
+                 key_checker: KeyChecker | None = None) -> None:
+        """``provider_key`` is a callable returning the provider's CertifiedKey (loaded lazily, then kept);
+        ``key_checker`` checks the keys the certificate authority sends, outside the worker's process."""
         self._billing = billing
         self._vault = vault
         self._box = box
         self._provider_key = provider_key
+        self._key_checker = key_checker or KeyChecker()
         self._provider_lock = threading.Lock()
 
     def _provider(self) -> CertifiedKey:
@@ -193,7 +198,13 @@ class CertificateActivities:
             except BillingRefused as exc:
                 raise ApplicationError(f"the certificate authority refused: {exc}", type="CertificateRefused",
                                        non_retryable=True) from exc
-            key = load_pem(issued.key_pem, issued.cert_pem + issued.chain_pem)
+            try:
+                self._key_checker.check(issued.key_pem)
+                key = load_pem(issued.key_pem, issued.cert_pem + issued.chain_pem, already_checked=True)
+            except CertificateError as exc:
+                # The authority answers the same request with the same key: asking again would not help.
+                raise ApplicationError(f"the certificate authority sent an unusable key or certificate: {exc}",
+                                       type="CertificateUnusable", non_retryable=True) from exc
             existing = store_certificate(self._vault, key, company_id=company.id, source_key=source_key,
                                          order_id=request.order_id)
         return _ref(existing)
