@@ -126,24 +126,19 @@ def _read(stream, size: int, deadline: float) -> bytes:
     return data
 
 
-def serve(requests=None, answers=None) -> None:
-    """The helper: check each key read from ``requests`` (stdin) and answer on ``answers`` (stdout)."""
-    requests = requests or sys.stdin.buffer
-    answers = answers or sys.stdout.buffer
-    while header := requests.read(_LENGTH.size):
-        if len(header) < _LENGTH.size:
-            return
+def serve() -> None:
+    """The helper: check each key read from stdin and answer on stdout, until stdin closes."""
+    incoming, outgoing = sys.stdin.buffer, sys.stdout.buffer
+    while len(header := incoming.read(_LENGTH.size)) == _LENGTH.size:
         (size,) = _LENGTH.unpack(header)
-        key_pem = requests.read(size)
         try:
-            check_private_key(key_pem)
+            check_private_key(incoming.read(size))
             problem = ""
         except CertificateError as exc:
             problem = str(exc)
         answer = problem.encode()
-        answers.write(_LENGTH.pack(len(answer)) + answer)
-        answers.flush()
-
+        outgoing.write(_LENGTH.pack(len(answer)) + answer)
+        outgoing.flush()
 
 if __name__ == "__main__":
     serve()

@@ -243,11 +243,11 @@ def load_pkcs12(data: bytes, password: bytes | str | None) -> CertifiedKey:
     return _checked(key, cert, tuple(extra or ()))
 
 
-def check_private_key(key_pem: bytes, *, password: bytes | None = None) -> None:
+def check_private_key(key_pem: bytes) -> None:
     """Check that ``key_pem`` is a sound private key, as :func:`load_pem` does while loading it (for RSA,
     its primes and their consistency: ~37 ms for 2048 bits, holding the GIL); CertificateError if not."""
     try:
-        serialization.load_pem_private_key(key_pem, password=password)
+        serialization.load_pem_private_key(key_pem, password=None)
     except (ValueError, TypeError) as exc:
         raise CertificateError(f"cannot read the PEM private key: {exc}") from exc
 
