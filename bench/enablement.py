@@ -232,10 +232,10 @@ async def run(args) -> str:
                     if number:
                         with bare_cpu:
                             bare_runs.append(await bare_activity_rate(env.client))
-                    flows = make_companies(args.flows, first_nit=900_200_000 + number * 100_000)
+                    companies = make_companies(args.flows, first_nit=900_200_000 + number * 100_000)
                     with sampler, flows_cpu:
                         began = time.perf_counter()
-                        done = await every_flow(stack, flows)
+                        done = await every_flow(stack, companies)
                         rounds.append(Round(done, time.perf_counter() - began))
             with bare_cpu:
                 bare_runs += [await bare_activity_rate(env.client) for _ in range(2)]
