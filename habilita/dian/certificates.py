@@ -246,8 +246,13 @@ def load_pkcs12(data: bytes, password: bytes | str | None) -> CertifiedKey:
 def check_private_key(key_pem: bytes) -> None:
     """Check that ``key_pem`` is a sound private key, as :func:`load_pem` does while loading it (for RSA,
     its primes and their consistency: ~37 ms for 2048 bits, holding the GIL); CertificateError if not."""
+    _private_key(key_pem)
+
+
+def _private_key(key_pem: bytes, *, password: bytes | None = None, already_checked: bool = False):
     try:
-        serialization.load_pem_private_key(key_pem, password=None)
+        return serialization.load_pem_private_key(key_pem, password=password,
+                                                  unsafe_skip_rsa_key_validation=already_checked)
     except (ValueError, TypeError) as exc:
         raise CertificateError(f"cannot read the PEM private key: {exc}") from exc
 
@@ -260,11 +265,7 @@ def load_pem(key_pem: bytes, cert_pem: bytes, *, password: bytes | None = None,
     it for a key that was checked when it arrived and cannot have changed
     since (sealed with authenticated encryption, as the key vault does).
     """
-    try:
-        key = serialization.load_pem_private_key(key_pem, password=password,
-                                                 unsafe_skip_rsa_key_validation=already_checked)
-    except (ValueError, TypeError) as exc:
-        raise CertificateError(f"cannot read the PEM private key: {exc}") from exc
+    key = _private_key(key_pem, password=password, already_checked=already_checked)
     try:
         certs = x509.load_pem_x509_certificates(cert_pem)
     except ValueError as exc:
