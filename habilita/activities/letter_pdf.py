@@ -1,8 +1,9 @@
 """The exoneration letter drawn as a PDF: its text, its typeface, and fpdf2 made to draw it fast.
 
-Imported by the letter activity when it first draws a letter (:mod:`habilita.activities.letters`), not
-with it: fpdf2 and fontTools' subsetter take ~0.2 s to import, which every command of the CLI would pay
-through the process declarations, and only the worker draws letters.
+The worker draws letters in a helper process running this module (``python -m
+habilita.activities.letter_pdf``, :class:`habilita.activities.letters.LetterDrawer`): drawing one and
+cutting its fonts is ~35 ms of CPU that holds the GIL, which the worker's other work would wait on.
+Nothing else imports it but the tests: fpdf2 and fontTools' subsetter take ~0.2 s to import.
 """
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
 from habilita import fonts
+from habilita.adapters.helper_process import serve
+
+from .letter_content import LetterContent
 
 _MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
            "septiembre", "octubre", "noviembre", "diciembre")
@@ -26,22 +30,6 @@ PURPOSE_TEXT = {
     "einvoicing": "la expedición de facturas electrónicas de venta y sus notas con validación previa",
     "support_document": "la expedición de documentos soporte electrónicos y sus notas de ajuste",
 }
-
-
-@dataclass(frozen=True)
-class LetterContent:
-    """What the letter says; everything comes from stored data except the date."""
-
-    company_name: str
-    company_nit: str
-    representative_name: str
-    document_label: str
-    position: str
-    email: str
-    provider_name: str
-    provider_nit: str
-    purpose: str
-    date: dt.date
 
 
 # The characters of the letter face (see _Face): every character the letter's own text uses, and every
@@ -230,3 +218,12 @@ def _letter_pdf(content: LetterContent) -> FPDF:
     for face in _FACES:
         face.open_font_file(pdf)
     return pdf
+
+
+def _draw(request: bytes) -> bytes:
+    """The helper's handler: a letter's content (``LetterContent.to_json``) in, its PDF out."""
+    return render_letter(LetterContent.from_json(request))
+
+
+if __name__ == "__main__":
+    serve(_draw)  # python -m habilita.activities.letter_pdf: the worker's letter drawing helper

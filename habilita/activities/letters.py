@@ -2,8 +2,9 @@
 
 Saving the representative's data generates the letter filled with it; the
 company downloads it, the representative signs it, and the scan comes back
-through :mod:`habilita.activities.uploads`. What the letter says and how it is
-drawn is :mod:`habilita.activities.letter_pdf`, imported on the first letter.
+through :mod:`habilita.activities.uploads`. What the letter says is
+:mod:`habilita.activities.letter_content`; it is drawn by
+:mod:`habilita.activities.letter_pdf`, in a helper process (:class:`LetterDrawer`).
 """
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from dataclasses import dataclass
 
 from temporalio import activity
 
+from habilita.adapters.helper_process import HelperProcess
 from habilita.models import CertificateLoan, Company, StoredFile
 
+from .letter_content import LetterContent
 from .representatives import DOCUMENT_TYPES, open_representative
+
+DRAW_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,31 @@ class LetterRef:
     file_name: str
 
 
+class LetterDrawer:
+    """Draws letters in a helper process (:mod:`habilita.adapters.helper_process`, ``python -m
+    habilita.activities.letter_pdf``), one at a time; thread-safe. A helper that does not answer within
+    ``seconds`` is killed, and the letter fails with ``HelperUnavailable``, retried."""
+
+    def __init__(self, *, seconds: float = DRAW_SECONDS) -> None:
+        self._helper = HelperProcess("habilita.activities.letter_pdf", name="letter drawing", seconds=seconds)
+
+    @property
+    def pid(self) -> int | None:
+        """The helper's process id while it runs."""
+        return self._helper.pid
+
+    def draw(self, content: LetterContent) -> bytes:
+        """The letter as PDF bytes, as :func:`habilita.activities.letter_pdf.render_letter` draws it."""
+        return self._helper.ask(content.to_json())
+
+    def close(self) -> None:
+        self._helper.close()
+
+
 class LetterActivities:
-    def __init__(self, box, *, provider_name: str, provider_nit: str) -> None:
+    def __init__(self, box, *, provider_name: str, provider_nit: str, drawer: LetterDrawer | None = None) -> None:
         self._box = box
+        self._drawer = drawer or LetterDrawer()
         self._provider_name = provider_name
         self._provider_nit = provider_nit
 
@@ -48,9 +75,7 @@ class LetterActivities:
         label = f"{DOCUMENT_TYPES[person['document_type']]} {person['document_number']}"
         if person["document_type"] == "NIT":
             label += f"-{person['check_digit']}"
-        from .letter_pdf import LetterContent, render_letter  # fpdf2 only where letters are drawn
-
-        pdf = render_letter(LetterContent(
+        pdf = self._drawer.draw(LetterContent(
             company_name=company.legal_name, company_nit=company.display_tax_id,
             representative_name=person["full_name"], document_label=label, position=person["position"],
             email=person["email"], provider_name=self._provider_name, provider_nit=self._provider_nit,
