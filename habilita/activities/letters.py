@@ -39,25 +39,17 @@ class LetterRef:
     file_name: str
 
 
-class LetterDrawer:
+class LetterDrawer(HelperProcess):
     """Draws letters in a helper process (:mod:`habilita.adapters.helper_process`, ``python -m
     habilita.activities.letter_pdf``), one at a time; thread-safe. A helper that does not answer within
     ``seconds`` is killed, and the letter fails with ``HelperUnavailable``, retried."""
 
     def __init__(self, *, seconds: float = DRAW_SECONDS) -> None:
-        self._helper = HelperProcess("habilita.activities.letter_pdf", name="letter drawing", seconds=seconds)
-
-    @property
-    def pid(self) -> int | None:
-        """The helper's process id while it runs."""
-        return self._helper.pid
+        super().__init__("habilita.activities.letter_pdf", name="letter drawing", seconds=seconds)
 
     def draw(self, content: LetterContent) -> bytes:
         """The letter as PDF bytes, as :func:`habilita.activities.letter_pdf.render_letter` draws it."""
-        return self._helper.ask(content.to_json())
-
-    def close(self) -> None:
-        self._helper.close()
+        return self.ask(content.to_json())
 
 
 class LetterActivities:

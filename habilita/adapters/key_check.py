@@ -22,16 +22,11 @@ CHECK_SECONDS = 30.0
 MAX_KEY_BYTES = 64 * 1024
 
 
-class KeyChecker:
+class KeyChecker(HelperProcess):
     """The helper process that checks private keys; thread-safe, one key at a time."""
 
     def __init__(self, *, seconds: float = CHECK_SECONDS) -> None:
-        self._helper = HelperProcess("habilita.adapters.key_check", name="key check", seconds=seconds)
-
-    @property
-    def pid(self) -> int | None:
-        """The helper's process id while it runs."""
-        return self._helper.pid
+        super().__init__("habilita.adapters.key_check", name="key check", seconds=seconds)
 
     def check(self, key_pem: bytes) -> None:
         """CertificateError if ``key_pem`` is not a sound private key; HelperUnavailable if the helper did
@@ -39,12 +34,9 @@ class KeyChecker:
         if len(key_pem) > MAX_KEY_BYTES:
             raise CertificateError(f"the private key is {len(key_pem)} bytes, more than {MAX_KEY_BYTES}")
         try:
-            self._helper.ask(key_pem)
+            self.ask(key_pem)
         except Refused as exc:
             raise CertificateError(str(exc)) from None
-
-    def close(self) -> None:
-        self._helper.close()
 
 
 def _check(key_pem: bytes) -> bytes:
