@@ -171,7 +171,7 @@ class NotificationReceiver:
         if left < MIN_TEMPORAL_SECONDS:
             log.warning("order %s of seller %s not handed to Temporal: %.3f s of the answer's %.2f s were left",
                         order_id, notice.user_id, max(left, 0.0), self.answer_seconds)
-            return self._count("unavailable", 503, {"error": "unavailable", "message": "try again later"})
+            return self._try_again_later()
         try:
             self.link.call(lambda client: notify_order(
                 client, task_queue=self.task_queue, connection_id=listener.connection_id,
@@ -181,7 +181,7 @@ class NotificationReceiver:
         except (TimeoutError, ConnectionError, RPCError, asyncio.CancelledError, FutureCancelled) as exc:
             log.warning("order %s of seller %s not handed to Temporal after %.3f s: %s", order_id, notice.user_id,
                         time.monotonic() - started, type(exc).__name__)
-            return self._count("unavailable", 503, {"error": "unavailable", "message": "try again later"})
+            return self._try_again_later()
         return self._count("accepted", 200, {"ok": True, "workflow_id": workflow_id})
 
     def listener(self, user_id: str) -> Listener | None:
@@ -204,6 +204,10 @@ class NotificationReceiver:
     def _count(self, what: str, status: int, answer: dict) -> tuple[int, dict]:
         self.counts[what] += 1
         return status, answer
+
+    def _try_again_later(self) -> tuple[int, dict]:
+        """Temporal was not asked, or did not answer, in time: 503, and the marketplace retries."""
+        return self._count("unavailable", 503, {"error": "unavailable", "message": "try again later"})
 
 
 def make_handler(receiver: NotificationReceiver) -> type[BaseHTTPRequestHandler]:
