@@ -36,7 +36,8 @@ import traceback
 import weakref
 from typing import Callable
 
-_LENGTH = struct.Struct(">I")
+_LENGTH = struct.Struct(">I")  # a request's
+_ANSWER_HEADER = struct.Struct(">cI")  # an answer's: its status and length
 _ANSWER, _REFUSED, _FAILED = b"=", b"!", b"x"
 _ENVIRONMENT = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "TMPDIR")
 
@@ -77,8 +78,7 @@ class HelperProcess:
                 process.stdin.write(_LENGTH.pack(len(request)) + request)
                 process.stdin.flush()
                 deadline = time.monotonic() + self.seconds
-                status = _read(process.stdout, 1, deadline)
-                (size,) = _LENGTH.unpack(_read(process.stdout, _LENGTH.size, deadline))
+                status, size = _ANSWER_HEADER.unpack(_read(process.stdout, _ANSWER_HEADER.size, deadline))
                 answer = _read(process.stdout, size, deadline)
             except TimeoutError:
                 self._stop()
@@ -153,5 +153,5 @@ def serve(handle: Callable[[bytes], bytes]) -> None:
         except Exception as exc:  # a bug or an input the handler did not foresee: say so, serve the next one
             traceback.print_exc(file=sys.stderr)
             status, answer = _FAILED, f"{type(exc).__name__}: {exc}".encode()
-        outgoing.write(status + _LENGTH.pack(len(answer)) + answer)
+        outgoing.write(_ANSWER_HEADER.pack(status, len(answer)) + answer)
         outgoing.flush()
