@@ -149,7 +149,9 @@ class DevStack:
             children.append(Child("marketplace-sim", [
                 python, "-m", "habilita.simulators.marketplace", "--port", str(self.marketplace_port),
                 "--notify-url", f"http://127.0.0.1:{self.receiver_port}/notifications",
-                "--dev-seller", DEMO_SELLER, "--dev-token", self.marketplace_token,
+                "--dev-seller", DEMO_SELLER,
+                # One argument with its option: a token may begin with "-", which argparse would take for one.
+                f"--dev-token={self.marketplace_token}",
                 "--application-id", self.settings.marketplace_app_id], self.marketplace_port))
         # The receiver before the worker: the demo seeding (once the worker runs) makes the marketplace notify.
         children.append(Child("receiver", [python, "-m", "habilita.receiver", "--port", str(self.receiver_port)],
